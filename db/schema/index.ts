@@ -1,0 +1,4 @@
+export * from './users';
+export * from './services';
+export * from './deployments';
+export * from './events';

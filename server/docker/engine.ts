@@ -1,0 +1,346 @@
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+
+export const LABELS = {
+  managedBy: 'capstan.managed-by',
+  service: 'capstan.service',
+  serviceName: 'capstan.service-name',
+  revision: 'capstan.revision',
+  replica: 'capstan.replica',
+  deployment: 'capstan.deployment',
+} as const;
+
+export type RegistryAuth = { username: string; password: string; serveraddress: string };
+
+export type ReplicaSpec = {
+  serviceId: string;
+  serviceName: string;
+  revision: number;
+  replica: number;
+  deploymentId: string | null;
+  image: string;
+  env: Record<string, string>;
+  port: number;
+  cpus: number | null;
+  memoryMb: number | null;
+  labels: Record<string, string>;
+};
+
+/** A managed container as read back from Docker: everything here comes from labels and state. */
+export type Replica = {
+  id: string;
+  name: string;
+  serviceId: string;
+  serviceName: string;
+  revision: number;
+  replica: number;
+  deploymentId: string | null;
+  image: string;
+  state: string; // created | running | exited | dead | restarting | paused | removing
+  status: string; // docker's human text, e.g. "Up 3 minutes"
+  hostPort: number | null;
+  createdAt: Date;
+};
+
+export type ReplicaDetail = Replica & {
+  exitCode: number | null;
+  oomKilled: boolean;
+  restartCount: number;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string;
+};
+
+export type EngineEvent = {
+  action: string;
+  containerId: string;
+  serviceId: string | null;
+  exitCode: string | null;
+  time: number;
+};
+
+export class DockerError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function statusOf(err: unknown): number | null {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : null;
+}
+
+function messageOf(err: unknown): string {
+  const json = (err as { json?: { message?: string } } | null)?.json;
+  if (json?.message) return json.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function toReplica(c: Docker.ContainerInfo): Replica {
+  const l = c.Labels ?? {};
+  const published = c.Ports?.find((p) => p.PublicPort && (p.IP === '127.0.0.1' || p.IP === '0.0.0.0'));
+  return {
+    id: c.Id,
+    name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+    serviceId: l[LABELS.service] ?? '',
+    serviceName: l[LABELS.serviceName] ?? '',
+    revision: Number(l[LABELS.revision] ?? 0),
+    replica: Number(l[LABELS.replica] ?? 0),
+    deploymentId: l[LABELS.deployment] || null,
+    image: c.Image,
+    state: c.State,
+    status: c.Status,
+    hostPort: published?.PublicPort ?? null,
+    createdAt: new Date(c.Created * 1000),
+  };
+}
+
+/** Splits "repo/name:tag" or "name@sha256:..." into what the pull API wants. */
+export function parseImageRef(ref: string): { repo: string; tag: string; registry: string } {
+  const at = ref.indexOf('@');
+  const lastSlash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  let repo = ref;
+  let tag = 'latest';
+  if (at >= 0) {
+    repo = ref.slice(0, at);
+    tag = ref.slice(at + 1);
+  } else if (colon > lastSlash) {
+    repo = ref.slice(0, colon);
+    tag = ref.slice(colon + 1);
+  }
+  const first = repo.split('/')[0] ?? '';
+  const registry =
+    repo.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+      ? first
+      : 'docker.io';
+  return { repo, tag, registry };
+}
+
+/** The one place that talks to the Docker engine. Returns plain objects, throws DockerError. */
+export class DockerEngine {
+  readonly api: Docker;
+
+  constructor(opts?: Docker.DockerOptions) {
+    this.api = new Docker(opts);
+  }
+
+  async ping(): Promise<{ ok: true; version: string } | { ok: false; error: string }> {
+    try {
+      const v = await this.api.version();
+      return { ok: true, version: v.Version };
+    } catch (err) {
+      return { ok: false, error: messageOf(err) };
+    }
+  }
+
+  async listReplicas(filter: { serviceId?: string } = {}): Promise<Replica[]> {
+    const label = [`${LABELS.managedBy}=capstan`];
+    if (filter.serviceId) label.push(`${LABELS.service}=${filter.serviceId}`);
+    try {
+      const list = await this.api.listContainers({ all: true, filters: { label } });
+      return list.map(toReplica);
+    } catch (err) {
+      throw new DockerError(`Docker did not list containers: ${messageOf(err)}`, statusOf(err), { cause: err });
+    }
+  }
+
+  async inspectReplica(id: string): Promise<ReplicaDetail | null> {
+    try {
+      const c = await this.api.getContainer(id).inspect();
+      const l = c.Config.Labels ?? {};
+      const bindings = c.NetworkSettings.Ports ?? {};
+      const first = Object.values(bindings).find((b) => b && b.length > 0)?.[0];
+      const time = (s: string) => (s && !s.startsWith('0001') ? new Date(s) : null);
+      return {
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        serviceId: l[LABELS.service] ?? '',
+        serviceName: l[LABELS.serviceName] ?? '',
+        revision: Number(l[LABELS.revision] ?? 0),
+        replica: Number(l[LABELS.replica] ?? 0),
+        deploymentId: l[LABELS.deployment] || null,
+        image: c.Config.Image,
+        state: c.State.Status,
+        status: c.State.Status,
+        hostPort: first?.HostPort ? Number(first.HostPort) : null,
+        createdAt: new Date(c.Created),
+        exitCode: c.State.Running ? null : c.State.ExitCode,
+        oomKilled: c.State.OOMKilled,
+        restartCount: c.RestartCount,
+        startedAt: time(c.State.StartedAt),
+        finishedAt: time(c.State.FinishedAt),
+        error: c.State.Error ?? '',
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw new DockerError(`Docker did not inspect ${id.slice(0, 12)}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  async hasImage(ref: string): Promise<boolean> {
+    try {
+      await this.api.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw new DockerError(`Docker did not inspect image ${ref}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  /** Pulls the image unless it is present. Throws DockerError with a message a person can act on. */
+  async ensureImage(ref: string, auth?: RegistryAuth): Promise<'present' | 'pulled'> {
+    if (await this.hasImage(ref)) return 'present';
+    const { repo, tag } = parseImageRef(ref);
+    try {
+      const pullRef = tag.startsWith('sha256:') ? `${repo}@${tag}` : `${repo}:${tag}`;
+      const stream = (await this.api.pull(pullRef, { authconfig: auth })) as unknown as Readable;
+      await new Promise<void>((resolve, reject) => {
+        this.api.modem.followProgress(stream, (err: Error | null, output: { error?: string }[]) => {
+          const failed = output?.find((o) => o.error);
+          if (err) reject(err);
+          else if (failed?.error) reject(new Error(failed.error));
+          else resolve();
+        });
+      });
+    } catch (err) {
+      throw new DockerError(
+        `Could not pull image ${ref}: ${messageOf(err)}. Check the image name and tag, that the registry is reachable from the Docker host, and its credentials under Settings.`,
+        statusOf(err),
+        { cause: err },
+      );
+    }
+    if (!(await this.hasImage(ref))) throw new DockerError(`Image ${ref} is still absent after the pull`, null);
+    return 'pulled';
+  }
+
+  async createReplica(spec: ReplicaSpec): Promise<string> {
+    const suffix = Math.random().toString(36).slice(2, 7);
+    const name = `capstan-${spec.serviceName}-r${spec.revision}-${spec.replica}-${suffix}`;
+    const portKey = `${spec.port}/tcp`;
+    try {
+      const container = await this.api.createContainer({
+        name,
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        ExposedPorts: { [portKey]: {} },
+        Labels: {
+          ...spec.labels,
+          [LABELS.managedBy]: 'capstan',
+          [LABELS.service]: spec.serviceId,
+          [LABELS.serviceName]: spec.serviceName,
+          [LABELS.revision]: String(spec.revision),
+          [LABELS.replica]: String(spec.replica),
+          [LABELS.deployment]: spec.deploymentId ?? '',
+        },
+        HostConfig: {
+          PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 },
+          NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
+          Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+          MemorySwap: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+        },
+      });
+      await container.start();
+      return container.id;
+    } catch (err) {
+      throw new DockerError(`Could not start a replica of ${spec.serviceName}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  /** Graceful stop (SIGTERM, then SIGKILL after the timeout), then removal. Absent is fine. */
+  async removeReplica(id: string, stopTimeoutSeconds = 10): Promise<void> {
+    const c = this.api.getContainer(id);
+    try {
+      await c.stop({ t: stopTimeoutSeconds });
+    } catch (err) {
+      const code = statusOf(err);
+      if (code !== 304 && code !== 404) {
+        throw new DockerError(`Could not stop ${id.slice(0, 12)}: ${messageOf(err)}`, code, { cause: err });
+      }
+    }
+    try {
+      await c.remove({ force: true });
+    } catch (err) {
+      const code = statusOf(err);
+      if (code !== 404 && code !== 409) {
+        throw new DockerError(`Could not remove ${id.slice(0, 12)}: ${messageOf(err)}`, code, { cause: err });
+      }
+    }
+  }
+
+  async logsTail(id: string, lines = 40): Promise<string> {
+    try {
+      const buf = (await this.api
+        .getContainer(id)
+        .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      return demux(buf);
+    } catch (err) {
+      if (statusOf(err) === 404) return '';
+      throw new DockerError(`Could not read logs of ${id.slice(0, 12)}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  /** Streams container events of managed containers until the signal aborts or the stream ends. */
+  async watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+    const stream = (await this.api.getEvents({
+      filters: { type: ['container'], label: [`${LABELS.managedBy}=capstan`] },
+    })) as unknown as Readable;
+    const close = () => stream.destroy();
+    signal.addEventListener('abort', close, { once: true });
+    let pending = '';
+    try {
+      for await (const chunk of stream) {
+        pending += chunk.toString();
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl).trim();
+          pending = pending.slice(nl + 1);
+          if (!line) continue;
+          const raw = JSON.parse(line) as {
+            Action?: string;
+            id?: string;
+            time?: number;
+            Actor?: { Attributes?: Record<string, string> };
+          };
+          const attrs = raw.Actor?.Attributes ?? {};
+          onEvent({
+            action: raw.Action ?? '',
+            containerId: raw.id ?? '',
+            serviceId: attrs[LABELS.service] ?? null,
+            exitCode: attrs.exitCode ?? null,
+            time: raw.time ?? Math.floor(Date.now() / 1000),
+          });
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', close);
+    }
+  }
+}
+
+/** Docker multiplexes stdout/stderr in 8-byte framed chunks when there is no TTY. */
+function demux(buf: Buffer): string {
+  if (!Buffer.isBuffer(buf)) return String(buf ?? '');
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return i === buf.length ? Buffer.concat(out).toString('utf8') : buf.toString('utf8');
+}

@@ -1,0 +1,99 @@
+import type { Deps } from '@/server/services/context';
+import { listDesiredStates } from '@/server/services/deployments/progress';
+import { followDockerEvents } from './docker-events';
+import { HealthProber } from './health-prober';
+import { reconcileAll } from './reconciler';
+
+export type LoopOptions = { probeIntervalMs: number; reconcileIntervalMs: number; log?: (msg: string) => void };
+
+/**
+ * The one loop that probes replicas and converges services. Passes never overlap; a wake-up (an API
+ * change, a Docker event, a health flip) runs the next pass at once instead of at the next interval.
+ */
+export class ControlLoop {
+  private readonly prober: HealthProber;
+  private readonly abort = new AbortController();
+  private dirty = true;
+  private wakeUp: (() => void) | null = null;
+  private lastReconcile = 0;
+  private stopped: Promise<void> | null = null;
+  private lastError: string | null = null;
+  passes = 0;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly opts: LoopOptions,
+  ) {
+    this.prober = new HealthProber(deps);
+  }
+
+  start(): void {
+    if (this.stopped) return;
+    const signal = this.abort.signal;
+    void followDockerEvents(this.deps, () => this.wake(), signal);
+    this.wakeOnBus(signal);
+    this.stopped = this.run(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wakeUp?.();
+    await this.stopped;
+  }
+
+  wake(): void {
+    this.dirty = true;
+    this.wakeUp?.();
+  }
+
+  /** One pass: probe, then reconcile if something changed or the interval is up. */
+  async pass(force = false): Promise<void> {
+    const states = await listDesiredStates(this.deps.db);
+    const replicas = await this.deps.docker.listReplicas();
+    const changed = await this.prober.tick(states, replicas);
+    for (const serviceId of changed) this.deps.bus.publish({ type: 'service', serviceId, reason: 'health' });
+    const due = Date.now() - this.lastReconcile >= this.opts.reconcileIntervalMs;
+    if (force || this.dirty || changed.size > 0 || due) {
+      this.dirty = false;
+      this.lastReconcile = Date.now();
+      await reconcileAll(this.deps);
+    }
+    this.passes++;
+  }
+
+  private wakeOnBus(signal: AbortSignal): void {
+    void (async () => {
+      try {
+        for await (const e of this.deps.bus.listen(signal)) {
+          if (e.type === 'deployment' && e.status === 'pending') this.wake();
+          if (e.type === 'service' && e.reason === 'changed') this.wake();
+        }
+      } catch {
+        /* aborted */
+      }
+    })();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.pass();
+        if (this.lastError) this.opts.log?.('control loop recovered');
+        this.lastError = null;
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        if (msg !== this.lastError) this.opts.log?.(`control loop: ${msg}`);
+        this.lastError = msg;
+      }
+      if (signal.aborted) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.dirty ? 0 : this.opts.probeIntervalMs);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  CAPSTAN_DATA_DIR: z.string().default('./data'),
+  CAPSTAN_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'CAPSTAN_SECRET_KEY must be 64 hex characters (32 bytes)')
+    .optional(),
+  CAPSTAN_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(2000),
+  CAPSTAN_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
+  CAPSTAN_ENGINE: z.enum(['on', 'off']).default('on'),
+  CAPSTAN_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+      throw new Error(`Capstan configuration is invalid:\n${lines}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().CAPSTAN_DATA_DIR);
+}

@@ -1,0 +1,47 @@
+import { openDb, type DbHandle } from '@/db/client';
+import { migrate } from '@/db/migrate';
+import { DockerEngine } from './docker/engine';
+import { ControlLoop } from './engine/control-loop';
+import { dbOptionsFromEnv } from './db';
+import { dataDir, env } from './env';
+import type { Deps } from './services/context';
+import { EventBus } from './services/events/bus';
+import { ProbeStore } from './services/health/probe-store';
+import { SecretBox } from './services/secrets/box';
+
+export type Runtime = Deps & { handle: DbHandle; loop: ControlLoop | null };
+
+// One per process, even when Next.js loads this module in more than one bundle: PGlite allows one opener.
+const g = globalThis as unknown as { __capstanRuntime?: Promise<Runtime> };
+
+async function boot(): Promise<Runtime> {
+  const cfg = env();
+  const handle = await openDb(dbOptionsFromEnv());
+  await migrate(handle);
+  const deps: Deps = {
+    db: handle.db,
+    docker: new DockerEngine(),
+    bus: new EventBus(),
+    box: SecretBox.load(cfg.CAPSTAN_SECRET_KEY, dataDir()),
+    probes: new ProbeStore(),
+  };
+  let loop: ControlLoop | null = null;
+  if (cfg.CAPSTAN_ENGINE === 'on') {
+    loop = new ControlLoop(deps, {
+      probeIntervalMs: cfg.CAPSTAN_PROBE_INTERVAL_MS,
+      reconcileIntervalMs: cfg.CAPSTAN_RECONCILE_INTERVAL_MS,
+      log: (m) => console.error(`capstan: ${m}`),
+    });
+    loop.start();
+  }
+  console.log(`capstan: database ${handle.kind}, control loop ${loop ? 'on' : 'off'}`);
+  return { ...deps, handle, loop };
+}
+
+export function getRuntime(): Promise<Runtime> {
+  g.__capstanRuntime ??= boot().catch((err) => {
+    g.__capstanRuntime = undefined;
+    throw err;
+  });
+  return g.__capstanRuntime;
+}

@@ -1,0 +1,108 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { deployments, revisions, services, type DeploymentEvidence } from '@/db/schema';
+import type { Db } from '@/db/client';
+import { recordAudit } from '../audit/record';
+import type { ServiceContext } from '../context';
+import { recordEvent } from '../events/record';
+import { ACTIVE } from './start';
+
+/** What the control loop converges each service to: desired revision, its spec, and the active deployment. */
+export async function listDesiredStates(db: Db) {
+  const rows = await db
+    .select({ service: services, spec: revisions.spec })
+    .from(services)
+    .leftJoin(revisions, and(eq(revisions.serviceId, services.id), eq(revisions.number, services.desiredRevision)));
+  const active = await db.select().from(deployments).where(inArray(deployments.status, ACTIVE));
+  return rows.map((r) => ({
+    service: r.service,
+    spec: r.spec,
+    deployment: active.find((d) => d.serviceId === r.service.id) ?? null,
+  }));
+}
+export type DesiredState = Awaited<ReturnType<typeof listDesiredStates>>[number];
+
+export async function markInProgress(ctx: ServiceContext, deploymentId: string) {
+  const [d] = await ctx.db
+    .update(deployments)
+    .set({ status: 'in_progress', startedAt: new Date() })
+    .where(and(eq(deployments.id, deploymentId), eq(deployments.status, 'pending')))
+    .returning();
+  if (d) {
+    await recordEvent(ctx.db, {
+      serviceId: d.serviceId,
+      deploymentId: d.id,
+      kind: 'deployment.started',
+      message: `Deploying revision ${d.toRevision}`,
+    });
+    ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: d.status });
+  }
+  return d ?? null;
+}
+
+export async function succeedDeployment(ctx: ServiceContext, deploymentId: string, detail: { healthy: number; seconds: number }) {
+  const d = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(deployments)
+      .set({
+        status: 'succeeded',
+        finishedAt: new Date(),
+        outcome: `${detail.healthy} replica(s) healthy after ${detail.seconds.toFixed(1)} s`,
+      })
+      .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, ACTIVE)))
+      .returning();
+    if (!row) return null;
+    await tx
+      .update(services)
+      .set({ stableRevision: row.toRevision, updatedAt: new Date() })
+      .where(and(eq(services.id, row.serviceId), eq(services.desiredRevision, row.toRevision)));
+    await recordEvent(tx, {
+      serviceId: row.serviceId,
+      deploymentId: row.id,
+      kind: 'deployment.succeeded',
+      message: `Revision ${row.toRevision} is live: ${row.outcome}`,
+    });
+    return row;
+  });
+  if (d) ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: d.status });
+  return d;
+}
+
+/**
+ * Fails an active deployment with its evidence and points the service back at its last stable revision
+ * (whose replicas were never stopped, since old replicas go only once new ones are healthy).
+ */
+export async function failDeployment(ctx: ServiceContext, deploymentId: string, reason: string, evidence: DeploymentEvidence) {
+  const d = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(deployments)
+      .set({ status: 'failed', finishedAt: new Date(), outcome: reason, evidence })
+      .where(and(eq(deployments.id, deploymentId), inArray(deployments.status, ACTIVE)))
+      .returning();
+    if (!row) return null;
+    const [svc] = await tx.select().from(services).where(eq(services.id, row.serviceId)).limit(1);
+    const back = svc?.stableRevision ?? null;
+    if (svc && svc.desiredRevision === row.toRevision && back !== row.toRevision) {
+      await tx.update(services).set({ desiredRevision: back, updatedAt: new Date() }).where(eq(services.id, svc.id));
+    }
+    await recordEvent(tx, {
+      serviceId: row.serviceId,
+      deploymentId: row.id,
+      kind: 'deployment.failed',
+      message:
+        back && back !== row.toRevision
+          ? `Revision ${row.toRevision} failed: ${reason}. Returned to revision ${back}.`
+          : `Revision ${row.toRevision} failed: ${reason}.`,
+      data: evidence as Record<string, unknown>,
+    });
+    return { row, back };
+  });
+  if (!d) return null;
+  await recordAudit(ctx.db, ctx.actor, {
+    action: 'deployment.autoRollback',
+    target: d.row.serviceId,
+    input: { deploymentId, toRevision: d.row.toRevision, returnedTo: d.back, reason },
+    outcome: 'ok',
+  });
+  ctx.bus.publish({ type: 'deployment', serviceId: d.row.serviceId, deploymentId: d.row.id, status: 'failed' });
+  return d.row;
+}

@@ -1,0 +1,56 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { deployments, services } from '@/db/schema';
+import type { Tx } from '@/db/client';
+import { actorLabel, type Actor } from '../context';
+import { Conflict, isUniqueViolation } from '../errors';
+
+export const ACTIVE: ('pending' | 'in_progress')[] = ['pending', 'in_progress'];
+export const DEFAULT_PROGRESS_DEADLINE_MS = 5 * 60_000;
+
+/**
+ * Opens a deployment and points the service's desired revision at it, inside the caller's transaction.
+ * A second active deployment for the same service is a Conflict (enforced by a unique index as well).
+ */
+export async function startDeployment(
+  tx: Tx,
+  actor: Actor,
+  input: { serviceId: string; serviceName: string; fromRevision: number | null; toRevision: number; reason: string },
+) {
+  const [active] = await tx
+    .select({ id: deployments.id, toRevision: deployments.toRevision })
+    .from(deployments)
+    .where(and(eq(deployments.serviceId, input.serviceId), inArray(deployments.status, ACTIVE)))
+    .limit(1);
+  if (active) {
+    throw new Conflict(
+      `${input.serviceName} is already deploying revision ${active.toRevision}. Wait for it to finish or cancel it.`,
+    );
+  }
+  try {
+    const [deployment] = await tx
+      .insert(deployments)
+      .values({
+        serviceId: input.serviceId,
+        fromRevision: input.fromRevision,
+        toRevision: input.toRevision,
+        status: 'pending',
+        reason: input.reason,
+        requestedBy: actor.kind === 'user' ? actor.id : null,
+        actor: actorLabel(actor),
+        deadlineAt: new Date(Date.now() + DEFAULT_PROGRESS_DEADLINE_MS),
+      })
+      .returning();
+    await tx
+      .update(services)
+      .set({ desiredRevision: input.toRevision, updatedAt: new Date() })
+      .where(eq(services.id, input.serviceId));
+    return deployment!;
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new Conflict(`${input.serviceName} is already deploying. Wait for it to finish or cancel it.`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,14 @@
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../context';
+
+/** Capstan's own health: can it reach its database and the Docker engine? */
+export async function appHealth(deps: Deps, dbKind: string) {
+  const started = performance.now();
+  const database = await deps.db
+    .execute(sql`select 1`)
+    .then(() => ({ ok: true as const, kind: dbKind }))
+    .catch((err: Error) => ({ ok: false as const, kind: dbKind, error: err.message }));
+  const ping = await deps.docker.ping();
+  const docker = ping.ok ? { ok: true as const, version: ping.version } : { ok: false as const, error: ping.error };
+  return { ok: database.ok && docker.ok, database, docker, checkedInMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { revisions, services } from '@/db/schema';
+import { assertRole, roleAtLeast } from '../auth/policy';
+import type { ServiceContext } from '../context';
+import { startDeployment } from '../deployments/start';
+import { Conflict, Forbidden, isUniqueViolation } from '../errors';
+import { recordEvent } from '../events/record';
+import type { createServiceSchema } from './schema';
+import { summarizeChange, toStoredSpec } from './spec';
+
+export async function createService(ctx: ServiceContext, input: z.infer<typeof createServiceSchema>) {
+  assertRole(ctx.actor, 'developer');
+  if (input.protected && ctx.actor.kind === 'user' && !roleAtLeast(ctx.actor.role, 'operator')) {
+    throw new Forbidden('Only operators and admins can mark a service protected.');
+  }
+  const spec = toStoredSpec(input.spec, ctx.box, null);
+  const actor = ctx.actor;
+  try {
+    const result = await ctx.db.transaction(async (tx) => {
+      const [service] = await tx
+        .insert(services)
+        .values({
+          name: input.name,
+          description: input.description,
+          protected: input.protected,
+          ownerId: actor.kind === 'user' ? actor.id : null,
+        })
+        .returning();
+      await tx.insert(revisions).values({
+        serviceId: service!.id,
+        number: 1,
+        spec,
+        summary: summarizeChange(null, spec),
+        createdBy: actor.kind === 'user' ? actor.id : null,
+      });
+      await recordEvent(tx, { serviceId: service!.id, kind: 'service.created', message: `Service ${input.name} created` });
+      const deployment = input.deploy
+        ? await startDeployment(tx, actor, {
+            serviceId: service!.id,
+            serviceName: service!.name,
+            fromRevision: null,
+            toRevision: 1,
+            reason: 'first deploy',
+          })
+        : null;
+      return { service: service!, deployment };
+    });
+    ctx.bus.publish({ type: 'service', serviceId: result.service.id, reason: 'created' });
+    return result;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new Conflict(`A service named ${input.name} exists already.`, { cause: err });
+    throw err;
+  }
+}

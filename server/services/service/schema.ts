@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+const IMAGE_RE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+export const serviceNameSchema = z
+  .string()
+  .trim()
+  .min(2, 'Name needs at least 2 characters')
+  .max(40, 'Name can have at most 40 characters')
+  .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, 'Use lowercase letters, digits and dashes, starting with a letter');
+
+export const envVarSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Variable name is required')
+    .max(128)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Variable names use letters, digits and _ and do not start with a digit'),
+  /** Omitted on a secret that already exists: keep the stored value. */
+  value: z.string().max(32_768, 'Value is too long (32 KiB at most)').optional(),
+  secret: z.boolean().default(false),
+});
+
+export const healthCheckSchema = z.object({
+  type: z.enum(['http', 'tcp', 'none']).default('http'),
+  path: z
+    .string()
+    .trim()
+    .regex(/^\/[\x21-\x7e]*$/, 'Health path must start with / and have no spaces')
+    .default('/healthz'),
+  intervalSeconds: z.number().min(0.2).max(300).default(2),
+  timeoutSeconds: z.number().min(0.1).max(60).default(1),
+  healthyThreshold: z.number().int().min(1).max(10).default(1),
+  unhealthyThreshold: z.number().int().min(1).max(10).default(3),
+  /** Failures in the first seconds of a replica's life do not fail a deploy (boot time). */
+  startPeriodSeconds: z.number().min(0).max(600).default(10),
+});
+
+export const serviceSpecSchema = z.object({
+  image: z
+    .string()
+    .trim()
+    .min(1, 'Image is required')
+    .max(255)
+    .regex(IMAGE_RE, 'Image must look like name, org/name or registry.example.com/org/name (no tag here)'),
+  tag: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'Tag must be letters, digits, _ . - (e.g. v1 or 1.2.3)'),
+  port: z.number().int().min(1, 'Port must be 1–65535').max(65535, 'Port must be 1–65535'),
+  env: z
+    .array(envVarSchema)
+    .max(200)
+    .default([])
+    .refine((vars) => new Set(vars.map((v) => v.name)).size === vars.length, 'Each variable name may appear once'),
+  healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
+  replicas: z.number().int().min(0).max(50, 'At most 50 replicas'),
+  resources: z
+    .object({
+      cpus: z.number().min(0.01, 'CPU limit must be at least 0.01').max(64).nullable().default(null),
+      memoryMb: z.number().int().min(6, 'Memory limit must be at least 6 MiB').max(1_048_576).nullable().default(null),
+    })
+    .default({ cpus: null, memoryMb: null }),
+  labels: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'), z.string().max(256))
+    .default({})
+    .refine((l) => !Object.keys(l).some((k) => k.startsWith('capstan.')), 'Label keys starting with capstan. are reserved'),
+});
+export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
+export type ServiceSpec = z.output<typeof serviceSpecSchema>;
+
+export const createServiceSchema = z.object({
+  name: serviceNameSchema,
+  description: z.string().trim().max(500).default(''),
+  protected: z.boolean().default(false),
+  spec: serviceSpecSchema,
+  deploy: z.boolean().default(true),
+});
+
+export const deployServiceSchema = z.object({
+  serviceId: z.string().uuid(),
+  spec: serviceSpecSchema,
+  reason: z.string().trim().max(500).default(''),
+});
+
+export const redeployRevisionSchema = z.object({
+  serviceId: z.string().uuid(),
+  revision: z.number().int().min(1),
+  reason: z.string().trim().max(500).default(''),
+});
+
+export const serviceIdSchema = z.object({ serviceId: z.string().uuid() });
