@@ -169,7 +169,8 @@ export class DockerEngine {
         status: c.State.Status,
         hostPort: first?.HostPort ? Number(first.HostPort) : null,
         createdAt: new Date(c.Created),
-        exitCode: c.State.Running ? null : c.State.ExitCode,
+        // While Docker restarts a crashed container, ExitCode still holds the last exit: keep it.
+        exitCode: c.State.Running && !c.State.Restarting && c.RestartCount === 0 ? null : c.State.ExitCode,
         oomKilled: c.State.OOMKilled,
         restartCount: c.RestartCount,
         startedAt: time(c.State.StartedAt),

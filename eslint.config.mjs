@@ -1,0 +1,36 @@
+import nextVitals from 'eslint-config-next/core-web-vitals';
+import nextTs from 'eslint-config-next/typescript';
+
+const restrict = (groups, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: groups, message, allowTypeImports: true }] }],
+});
+const DATA = ['drizzle-orm', 'drizzle-orm/*', 'dockerode', '@/db/client', '@/db/migrate'];
+
+/** The layers of ../shared/STYLE.md: data flows route → router → service → (db | docker | proxy). */
+export default [
+  ...nextVitals,
+  ...nextTs,
+  {
+    ignores: ['.next/**', 'node_modules/**', 'data/**', '.capstan-build/**', 'db/migrations/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**'],
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['server/services/**', 'server/engine/**', 'server/proxy/**', 'db/**'],
+    rules: restrict(['dockerode'], 'Only server/docker talks to the Docker engine.'),
+  },
+  {
+    files: ['server/api/**', 'app/**', 'components/**'],
+    rules: restrict(DATA, 'Routes, components and routers go through server/services.'),
+  },
+  {
+    files: ['components/**', 'app/**/client.tsx'],
+    rules: restrict(
+      [...DATA, '@/server/services/**', '!@/server/services/*/schema', '@/server/runtime', '@/server/engine/**', '@/server/docker/**'],
+      'Client code imports only schemas and types from the server.',
+    ),
+  },
+];

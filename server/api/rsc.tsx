@@ -1,0 +1,27 @@
+import 'server-only';
+import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
+import { createTRPCOptionsProxy, type TRPCQueryOptions } from '@trpc/tanstack-react-query';
+import { headers } from 'next/headers';
+import { cache } from 'react';
+import { makeQueryClient } from '@/components/trpc/query-client';
+import { getRuntime } from '@/server/runtime';
+import { appRouter } from './root';
+import { createContext } from './trpc';
+
+/** Server components prefetch through the same procedures (and role checks) as the browser. */
+const rscContext = cache(async () => createContext(await getRuntime(), await headers(), null));
+
+export const getQueryClient = cache(makeQueryClient);
+
+export const trpc = createTRPCOptionsProxy({ ctx: rscContext, router: appRouter, queryClient: getQueryClient });
+
+export const serverCaller = cache(async () => appRouter.createCaller(await rscContext()));
+
+export function HydrateClient({ children }: { children: React.ReactNode }) {
+  return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function prefetch<T extends ReturnType<TRPCQueryOptions<any>>>(queryOptions: T) {
+  await getQueryClient().prefetchQuery(queryOptions);
+}

@@ -1,0 +1,108 @@
+import crypto from 'node:crypto';
+import { openDb, type DbHandle } from '@/db/client';
+import { migrate } from '@/db/migrate';
+import { users, type Role } from '@/db/schema';
+import { DockerEngine } from '@/server/docker/engine';
+import { ControlLoop } from '@/server/engine/control-loop';
+import type { Deps, ServiceContext, UserActor } from '@/server/services/context';
+import { EventBus } from '@/server/services/events/bus';
+import { ProbeStore } from '@/server/services/health/probe-store';
+import { SecretBox } from '@/server/services/secrets/box';
+
+export type Harness = Deps & {
+  handle: DbHandle;
+  as: (role: Role) => Promise<ServiceContext & { actor: UserActor }>;
+  loop: (opts?: { probeIntervalMs?: number }) => ControlLoop;
+  close: () => Promise<void>;
+};
+
+/**
+ * A real database (in-memory PGlite, or a fresh PostgreSQL database when TEST_DATABASE_URL is set) with
+ * the committed migrations, and the real Docker engine. Containers of services made here are removed on close.
+ */
+export async function makeHarness(): Promise<Harness> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  let dropDb: (() => Promise<void>) | null = null;
+  let handle: DbHandle;
+  if (adminUrl) {
+    const name = `capstan_test_${crypto.randomBytes(4).toString('hex')}`;
+    const { Client } = await import('pg');
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    handle = await openDb({ kind: 'postgres', url: url.toString() });
+    dropDb = async () => {
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  } else {
+    handle = await openDb({ kind: 'pglite', dir: null });
+  }
+  await migrate(handle);
+  const deps: Deps = {
+    db: handle.db,
+    docker: new DockerEngine(),
+    bus: new EventBus(),
+    box: new SecretBox(crypto.randomBytes(32)),
+    probes: new ProbeStore(),
+  };
+  const loops: ControlLoop[] = [];
+  const serviceIds = async () => (await deps.db.query.services.findMany({ columns: { id: true } })).map((s) => s.id);
+
+  return {
+    ...deps,
+    handle,
+    async as(role) {
+      const email = `${role}-${crypto.randomBytes(3).toString('hex')}@test.local`;
+      const [u] = await deps.db.insert(users).values({ email, name: role, role, passwordHash: 'x' }).returning();
+      return { ...deps, actor: { kind: 'user', id: u!.id, email, role, ip: '127.0.0.1', userAgent: 'vitest' } };
+    },
+    loop(opts = {}) {
+      const loop = new ControlLoop(deps, { probeIntervalMs: opts.probeIntervalMs ?? 250, reconcileIntervalMs: 500 });
+      loops.push(loop);
+      return loop;
+    },
+    async close() {
+      await Promise.all(loops.map((l) => l.stop()));
+      const ids = new Set(await serviceIds());
+      const replicas = await deps.docker.listReplicas().catch(() => []);
+      await Promise.all(replicas.filter((r) => ids.has(r.serviceId)).map((r) => deps.docker.removeReplica(r.id, 1)));
+      await handle.close();
+      await dropDb?.();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with the last observed state. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false && v !== null) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
+
+export const sampleSpec = (over: Record<string, unknown> = {}) => ({
+  image: 'capstan-sample',
+  tag: 'v1',
+  port: 8080,
+  env: [],
+  healthCheck: { type: 'http' as const, path: '/healthz', intervalSeconds: 0.5, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 2, startPeriodSeconds: 2 },
+  replicas: 1,
+  resources: { cpus: null, memoryMb: null },
+  labels: {},
+  ...over,
+});
