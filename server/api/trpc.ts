@@ -64,7 +64,7 @@ const audit = t.middleware(async ({ ctx, type, path, next, getRawInput }) => {
   const target = (input as { serviceId?: string; userId?: string; name?: string; email?: string } | undefined) ?? {};
   await recordAudit(ctx.deps.db, ctx.actor, {
     action: path,
-    target: target.serviceId ?? target.userId ?? target.name ?? target.email ?? '',
+    target: target.serviceId ?? target.userId ?? target.email ?? target.name ?? '',
     input,
     outcome: result.ok ? 'ok' : 'error',
     error: result.ok ? null : result.error.message,

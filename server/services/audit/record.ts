@@ -21,7 +21,7 @@ export type AuditEntry = {
   input?: unknown;
   outcome: 'ok' | 'error';
   error?: string | null;
-  /** Where the request came from, when there is no signed-in actor yet (sign-in, first run). */
+  /** Where the request came from (also when there is no signed-in actor yet: sign-in, first run). */
   origin?: { ip: string | null; userAgent: string | null };
 };
 
@@ -34,7 +34,7 @@ export async function recordAudit(db: Db, actor: Actor | null, entry: AuditEntry
     input: entry.input === undefined ? null : redact(entry.input),
     outcome: entry.outcome,
     error: entry.error ?? null,
-    ip: actor?.kind === 'user' ? actor.ip : (entry.origin?.ip ?? null),
-    userAgent: actor?.kind === 'user' ? actor.userAgent : (entry.origin?.userAgent ?? null),
+    ip: entry.origin?.ip ?? (actor?.kind === 'user' ? actor.ip : null),
+    userAgent: entry.origin?.userAgent ?? (actor?.kind === 'user' ? actor.userAgent : null),
   });
 }
