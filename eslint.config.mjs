@@ -11,7 +11,16 @@ export default [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', 'node_modules/**', 'data/**', '.capstan-build/**', 'db/migrations/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**'],
+    ignores: [
+      '.next/**',
+      'node_modules/**',
+      'data/**',
+      '.capstan-build/**',
+      'db/migrations/**',
+      'next-env.d.ts',
+      'test-results/**',
+      'playwright-report/**',
+    ],
   },
   {
     rules: {
@@ -29,7 +38,14 @@ export default [
   {
     files: ['components/**', 'app/**/client.tsx'],
     rules: restrict(
-      [...DATA, '@/server/services/**', '!@/server/services/*/schema', '@/server/runtime', '@/server/engine/**', '@/server/docker/**'],
+      [
+        ...DATA,
+        '@/server/services/**',
+        '!@/server/services/*/schema',
+        '@/server/runtime',
+        '@/server/engine/**',
+        '@/server/docker/**',
+      ],
       'Client code imports only schemas and types from the server.',
     ),
   },

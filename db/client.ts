@@ -9,8 +9,7 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbHandle = { db: Db; kind: 'pglite' | 'postgres'; close: () => Promise<void> };
 
 export type DbOptions =
-  | { kind: 'postgres'; url: string }
-  | { kind: 'pglite'; dir: string | null /* null: in memory */ };
+  { kind: 'postgres'; url: string } | { kind: 'pglite'; dir: string | null /* null: in memory */ };
 
 export async function openDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.kind === 'postgres') {

@@ -1,6 +1,15 @@
 import { TRPCError } from '@trpc/server';
 import { DockerError } from '@/server/docker/engine';
-import { Conflict, DomainError, Forbidden, Invalid, NotFound, Precondition, Unauthorized, Unavailable } from '@/server/services/errors';
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  Invalid,
+  NotFound,
+  Precondition,
+  Unauthorized,
+  Unavailable,
+} from '@/server/services/errors';
 
 type Code = TRPCError['code'];
 
@@ -20,8 +29,10 @@ export function toTRPCError(err: unknown): TRPCError {
     if (err.code !== 'INTERNAL_SERVER_ERROR' || !err.cause) return err;
     return toTRPCError(err.cause);
   }
-  for (const [cls, code] of CODES) if (err instanceof cls) return new TRPCError({ code, message: err.message, cause: err });
-  if (err instanceof DockerError) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message, cause: err });
+  for (const [cls, code] of CODES)
+    if (err instanceof cls) return new TRPCError({ code, message: err.message, cause: err });
+  if (err instanceof DockerError)
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message, cause: err });
   console.error('capstan: unexpected error', err);
   return new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',

@@ -12,10 +12,20 @@ let serviceId = '';
 
 beforeAll(async () => {
   h = await makeHarness();
-  for (const role of ['viewer', 'developer', 'operator', 'admin'] as const) actors[role] = (await h.as(role)).actor;
-  const svc = await caller('admin').services.create({ name: 'role-target', spec: sampleSpec(), deploy: false });
+  for (const role of ['viewer', 'developer', 'operator', 'admin'] as const)
+    actors[role] = (await h.as(role)).actor;
+  const svc = await caller('admin').services.create({
+    name: 'role-target',
+    spec: sampleSpec(),
+    deploy: false,
+  });
   serviceId = svc.service.id;
-  await caller('admin').users.create({ email: 'signin@test.local', name: 's', password: 'long-enough-pw', role: 'viewer' });
+  await caller('admin').users.create({
+    email: 'signin@test.local',
+    name: 's',
+    password: 'long-enough-pw',
+    role: 'viewer',
+  });
 });
 afterAll(async () => h?.close());
 
@@ -36,8 +46,14 @@ let n = 0;
 /** Every procedure, the least role that may call it, and a call that passes validation. */
 const table: Record<string, { min: Role | 'public'; call: Call }> = {
   'auth.status': { min: 'public', call: (c) => c.auth.status() },
-  'auth.setup': { min: 'public', call: (c) => c.auth.setup({ email: 'x@y.z', name: 'x', password: 'long-enough-pw' }) },
-  'auth.signIn': { min: 'public', call: (c) => c.auth.signIn({ email: 'signin@test.local', password: 'long-enough-pw' }) },
+  'auth.setup': {
+    min: 'public',
+    call: (c) => c.auth.setup({ email: 'x@y.z', name: 'x', password: 'long-enough-pw' }),
+  },
+  'auth.signIn': {
+    min: 'public',
+    call: (c) => c.auth.signIn({ email: 'signin@test.local', password: 'long-enough-pw' }),
+  },
   'auth.signOut': { min: 'public', call: (c) => c.auth.signOut() },
   'services.list': { min: 'viewer', call: (c) => c.services.list() },
   'services.get': { min: 'viewer', call: (c) => c.services.get({ serviceId }) },
@@ -46,8 +62,14 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
     min: 'developer',
     call: (c) => c.services.create({ name: `svc-${++n}`, spec: sampleSpec(), deploy: false }),
   },
-  'services.deploy': { min: 'developer', call: (c) => c.services.deploy({ serviceId: uuid, spec: sampleSpec() }) },
-  'services.redeploy': { min: 'developer', call: (c) => c.services.redeploy({ serviceId: uuid, revision: 1 }) },
+  'services.deploy': {
+    min: 'developer',
+    call: (c) => c.services.deploy({ serviceId: uuid, spec: sampleSpec() }),
+  },
+  'services.redeploy': {
+    min: 'developer',
+    call: (c) => c.services.redeploy({ serviceId: uuid, revision: 1 }),
+  },
   'services.delete': { min: 'developer', call: (c) => c.services.delete({ serviceId: uuid }) },
   'activity.events': { min: 'viewer', call: (c) => c.activity.events({}) },
   'activity.audit': { min: 'admin', call: (c) => c.activity.audit({}) },
@@ -64,7 +86,8 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
   'users.list': { min: 'admin', call: (c) => c.users.list() },
   'users.create': {
     min: 'admin',
-    call: (c) => c.users.create({ email: `u${++n}@test.local`, name: 'u', password: 'long-enough-pw', role: 'viewer' }),
+    call: (c) =>
+      c.users.create({ email: `u${++n}@test.local`, name: 'u', password: 'long-enough-pw', role: 'viewer' }),
   },
   'users.setRole': { min: 'admin', call: (c) => c.users.setRole({ userId: uuid, role: 'viewer' }) },
   'users.setDisabled': { min: 'admin', call: (c) => c.users.setDisabled({ userId: uuid, disabled: false }) },
@@ -97,7 +120,12 @@ describe('roles', () => {
       for (const role of [null, ...(['viewer', 'developer', 'operator', 'admin'] as const)]) {
         const code = await codeOf(call(caller(role)));
         const allowed = min === 'public' || (role !== null && ORDER.indexOf(role) >= ORDER.indexOf(min));
-        if (allowed) expect([role, code]).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(FORBIDDEN|UNAUTHORIZED|INTERNAL_SERVER_ERROR|thrown)/)]));
+        if (allowed)
+          expect([role, code]).not.toEqual(
+            expect.arrayContaining([
+              expect.stringMatching(/^(FORBIDDEN|UNAUTHORIZED|INTERNAL_SERVER_ERROR|thrown)/),
+            ]),
+          );
         else expect([role, code]).toEqual([role, role === null ? 'UNAUTHORIZED' : 'FORBIDDEN']);
       }
     });
@@ -106,21 +134,41 @@ describe('roles', () => {
 
 describe('ownership', () => {
   it('lets a developer change unprotected services but not protected ones owned by others', async () => {
-    const protectedSvc = await caller('operator').services.create({ name: 'guarded', protected: true, spec: sampleSpec(), deploy: false });
+    const protectedSvc = await caller('operator').services.create({
+      name: 'guarded',
+      protected: true,
+      spec: sampleSpec(),
+      deploy: false,
+    });
     const dev = caller('developer');
-    await expect(dev.services.deploy({ serviceId: protectedSvc.service.id, spec: sampleSpec() })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(dev.services.deploy({ serviceId, spec: sampleSpec({ tag: 'v2' }) })).resolves.toMatchObject({ revision: { number: 2 } });
-    await expect(caller('operator').services.redeploy({ serviceId: protectedSvc.service.id, revision: 1 })).resolves.toBeTruthy();
+    await expect(
+      dev.services.deploy({ serviceId: protectedSvc.service.id, spec: sampleSpec() }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(dev.services.deploy({ serviceId, spec: sampleSpec({ tag: 'v2' }) })).resolves.toMatchObject({
+      revision: { number: 2 },
+    });
+    await expect(
+      caller('operator').services.redeploy({ serviceId: protectedSvc.service.id, revision: 1 }),
+    ).resolves.toBeTruthy();
   });
 
   it('does not let a developer mark a service protected', async () => {
-    await expect(caller('developer').services.create({ name: 'sneaky', protected: true, spec: sampleSpec(), deploy: false })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      caller('developer').services.create({
+        name: 'sneaky',
+        protected: true,
+        spec: sampleSpec(),
+        deploy: false,
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('refuses a second deployment while one is active', async () => {
     const op = caller('operator');
     const { service } = await op.services.create({ name: 'busy', spec: sampleSpec(), deploy: true });
-    await expect(op.services.deploy({ serviceId: service.id, spec: sampleSpec({ tag: 'v2' }) })).rejects.toMatchObject({
+    await expect(
+      op.services.deploy({ serviceId: service.id, spec: sampleSpec({ tag: 'v2' }) }),
+    ).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringMatching(/already deploying revision 1/),
     });
@@ -140,14 +188,27 @@ describe('bad input and audit', () => {
   });
 
   it('records every mutation with who, what, from where and the outcome, secrets redacted', async () => {
-    await caller('admin').users.create({ email: 'audited@test.local', name: 'a', password: 'super-secret-pw', role: 'viewer' });
+    await caller('admin').users.create({
+      email: 'audited@test.local',
+      name: 'a',
+      password: 'super-secret-pw',
+      role: 'viewer',
+    });
     await codeOf(caller('viewer').services.delete({ serviceId }));
     const rows = await caller('admin').activity.audit({ limit: 200 });
     const ok = rows.find((r) => r.action === 'users.create' && r.target === 'audited@test.local');
-    expect(ok).toMatchObject({ outcome: 'ok', ip: '203.0.113.9', userAgent: 'vitest', actor: expect.stringMatching(/^admin-/) });
+    expect(ok).toMatchObject({
+      outcome: 'ok',
+      ip: '203.0.113.9',
+      userAgent: 'vitest',
+      actor: expect.stringMatching(/^admin-/),
+    });
     expect(JSON.stringify(ok!.input)).not.toContain('super-secret-pw');
     const refused = rows.find((r) => r.action === 'services.delete' && r.actor.startsWith('viewer-'));
-    expect(refused).toMatchObject({ outcome: 'error', error: expect.stringMatching(/needs the developer role/) });
+    expect(refused).toMatchObject({
+      outcome: 'error',
+      error: expect.stringMatching(/needs the developer role/),
+    });
     const [total] = await h.db.select({ n: count() }).from(auditLog);
     expect(total!.n).toBeGreaterThan(5);
   });

@@ -13,7 +13,11 @@ const rscContext = cache(async () => createContext(await getRuntime(), await hea
 
 export const getQueryClient = cache(makeQueryClient);
 
-export const trpc = createTRPCOptionsProxy({ ctx: rscContext, router: appRouter, queryClient: getQueryClient });
+export const trpc = createTRPCOptionsProxy({
+  ctx: rscContext,
+  router: appRouter,
+  queryClient: getQueryClient,
+});
 
 export const serverCaller = cache(async () => appRouter.createCaller(await rscContext()));
 

@@ -30,7 +30,11 @@ export function originOf(headers: Headers): Origin {
   return { ip: forwarded || headers.get('x-real-ip') || null, userAgent: headers.get('user-agent') };
 }
 
-export async function createContext(deps: Deps, headers: Headers, resHeaders: Headers | null): Promise<TrpcContext> {
+export async function createContext(
+  deps: Deps,
+  headers: Headers,
+  resHeaders: Headers | null,
+): Promise<TrpcContext> {
   const origin = originOf(headers);
   const sessionToken = readCookie(headers.get('cookie'), SESSION_COOKIE);
   const actor = await resolveSession(deps.db, sessionToken, origin);
@@ -42,8 +46,19 @@ const t = initTRPC.context<TrpcContext>().create({
   sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 20_000 } },
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
-    const message = zod ? [...zod.formErrors, ...Object.values(zod.fieldErrors).flat()].join('; ') || shape.message : shape.message;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, zodError: zod } };
+    const message = zod
+      ? [...zod.formErrors, ...Object.values(zod.fieldErrors).flat()].join('; ') || shape.message
+      : shape.message;
+    return {
+      ...shape,
+      message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        zodError: zod,
+      },
+    };
   },
 });
 
@@ -61,7 +76,8 @@ const audit = t.middleware(async ({ ctx, type, path, next, getRawInput }) => {
   const result = await next();
   if (type !== 'mutation') return result;
   const input = await getRawInput().catch(() => undefined);
-  const target = (input as { serviceId?: string; userId?: string; name?: string; email?: string } | undefined) ?? {};
+  const target =
+    (input as { serviceId?: string; userId?: string; name?: string; email?: string } | undefined) ?? {};
   await recordAudit(ctx.deps.db, ctx.actor, {
     action: path,
     target: target.serviceId ?? target.userId ?? target.email ?? target.name ?? '',
@@ -79,7 +95,10 @@ function withRole(min: Role) {
   return publicProcedure.use(({ ctx, next }) => {
     if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first.' });
     if (!roleAtLeast(ctx.actor.role, min)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${min} role; you are ${ctx.actor.role}.` });
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `This needs the ${min} role; you are ${ctx.actor.role}.`,
+      });
     }
     const svc: ServiceContext = { ...ctx.deps, actor: ctx.actor };
     return next({ ctx: { actor: ctx.actor, svc } });

@@ -145,7 +145,9 @@ export class DockerEngine {
       const list = await this.api.listContainers({ all: true, filters: { label } });
       return list.map(toReplica);
     } catch (err) {
-      throw new DockerError(`Docker did not list containers: ${messageOf(err)}`, statusOf(err), { cause: err });
+      throw new DockerError(`Docker did not list containers: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
     }
   }
 
@@ -219,7 +221,8 @@ export class DockerEngine {
         { cause: err },
       );
     }
-    if (!(await this.hasImage(ref))) throw new DockerError(`Image ${ref} is still absent after the pull`, null);
+    if (!(await this.hasImage(ref)))
+      throw new DockerError(`Image ${ref} is still absent after the pull`, null);
     return 'pulled';
   }
 
@@ -254,9 +257,13 @@ export class DockerEngine {
       await container.start();
       return container.id;
     } catch (err) {
-      throw new DockerError(`Could not start a replica of ${spec.serviceName}: ${messageOf(err)}`, statusOf(err), {
-        cause: err,
-      });
+      throw new DockerError(
+        `Could not start a replica of ${spec.serviceName}: ${messageOf(err)}`,
+        statusOf(err),
+        {
+          cause: err,
+        },
+      );
     }
   }
 

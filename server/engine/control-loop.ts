@@ -4,7 +4,11 @@ import { followDockerEvents } from './docker-events';
 import { HealthProber } from './health-prober';
 import { reconcileAll } from './reconciler';
 
-export type LoopOptions = { probeIntervalMs: number; reconcileIntervalMs: number; log?: (msg: string) => void };
+export type LoopOptions = {
+  probeIntervalMs: number;
+  reconcileIntervalMs: number;
+  log?: (msg: string) => void;
+};
 
 /**
  * The one loop that probes replicas and converges services. Passes never overlap; a wake-up (an API

@@ -17,10 +17,14 @@ afterAll(async () => h?.close());
 const unique = (p: string) => `${p}-${Math.random().toString(36).slice(2, 7)}`;
 
 async function deploymentDone(id: string) {
-  return waitFor(`deployment ${id} to finish`, async () => {
-    const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
-    return d && !['pending', 'in_progress'].includes(d.status) ? d : undefined;
-  }, 90_000);
+  return waitFor(
+    `deployment ${id} to finish`,
+    async () => {
+      const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
+      return d && !['pending', 'in_progress'].includes(d.status) ? d : undefined;
+    },
+    90_000,
+  );
 }
 
 describe('deploying on the real Docker engine', () => {
@@ -87,7 +91,11 @@ describe('deploying on the real Docker engine', () => {
       spec: sampleSpec({ replicas: 2 }),
     });
     await deploymentDone(deployment!.id);
-    const next = await deployService(dev, { serviceId: service.id, reason: '', spec: sampleSpec({ replicas: 2, tag: 'v2' }) });
+    const next = await deployService(dev, {
+      serviceId: service.id,
+      reason: '',
+      spec: sampleSpec({ replicas: 2, tag: 'v2' }),
+    });
     expect(next.revision.summary).toContain('capstan-sample:v1 → capstan-sample:v2');
     const done = await deploymentDone(next.deployment.id);
     expect(done.status).toBe('succeeded');

@@ -7,7 +7,11 @@ const RECORDED = new Set(['die', 'oom', 'kill', 'start']);
  * Follows Docker's event stream for managed containers, pushes each to live subscribers at once and
  * wakes the control loop. Reconnects with backoff when the stream or the engine goes away.
  */
-export async function followDockerEvents(deps: Deps, wake: (serviceId: string | null) => void, signal: AbortSignal) {
+export async function followDockerEvents(
+  deps: Deps,
+  wake: (serviceId: string | null) => void,
+  signal: AbortSignal,
+) {
   let backoff = 500;
   while (!signal.aborted) {
     try {
@@ -15,7 +19,12 @@ export async function followDockerEvents(deps: Deps, wake: (serviceId: string | 
       await deps.docker.watchEvents(async (e) => {
         backoff = 500;
         if (e.serviceId) {
-          deps.bus.publish({ type: 'container', serviceId: e.serviceId, action: e.action, containerId: e.containerId });
+          deps.bus.publish({
+            type: 'container',
+            serviceId: e.serviceId,
+            action: e.action,
+            containerId: e.containerId,
+          });
           if (RECORDED.has(e.action)) {
             await recordEvent(deps.db, {
               serviceId: e.serviceId,

@@ -5,14 +5,22 @@ import type { DesiredState } from '@/server/services/deployments/progress';
 
 type Check = NonNullable<DesiredState['spec']>['healthCheck'];
 
-async function probeHttp(port: number, path: string, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
+async function probeHttp(
+  port: number,
+  path: string,
+  timeoutMs: number,
+): Promise<{ ok: boolean; error?: string }> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    });
     await res.body?.cancel();
     return res.status >= 200 && res.status < 400 ? { ok: true } : { ok: false, error: `HTTP ${res.status}` };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
-    const detail = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    const detail =
+      e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.message);
     return { ok: false, error: detail };
   }
 }
@@ -58,7 +66,10 @@ export class HealthProber {
         this.lastProbe.set(r.id, now);
         const t0 = performance.now();
         const timeoutMs = check.timeoutSeconds * 1000;
-        const result = check.type === 'http' ? await probeHttp(r.hostPort, check.path, timeoutMs) : await probeTcp(r.hostPort, timeoutMs);
+        const result =
+          check.type === 'http'
+            ? await probeHttp(r.hostPort, check.path, timeoutMs)
+            : await probeTcp(r.hostPort, timeoutMs);
         const { changed: flipped } = this.deps.probes.record(
           r.id,
           result.ok,

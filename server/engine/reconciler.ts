@@ -1,7 +1,13 @@
 import type { DeploymentEvidence } from '@/db/schema';
 import { DockerError, type Replica } from '@/server/docker/engine';
 import { asSystem, type Deps } from '@/server/services/context';
-import { failDeployment, listDesiredStates, markInProgress, succeedDeployment, type DesiredState } from '@/server/services/deployments/progress';
+import {
+  failDeployment,
+  listDesiredStates,
+  markInProgress,
+  succeedDeployment,
+  type DesiredState,
+} from '@/server/services/deployments/progress';
 import { recordEvent } from '@/server/services/events/record';
 import { registryAuthFor } from '@/server/services/registries/credentials';
 import { imageRef, openEnv } from '@/server/services/service/spec';
@@ -51,7 +57,12 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
     try {
       const pulled = await deps.docker.ensureImage(ref, await registryAuthFor(deps, spec.image));
       if (pulled === 'pulled') {
-        await recordEvent(deps.db, { serviceId: service.id, deploymentId: active?.id, kind: 'image.pulled', message: `Pulled ${ref}` });
+        await recordEvent(deps.db, {
+          serviceId: service.id,
+          deploymentId: active?.id,
+          kind: 'image.pulled',
+          message: `Pulled ${ref}`,
+        });
       }
     } catch (err) {
       if (active && err instanceof DockerError) {
@@ -102,15 +113,21 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
     }
   }
 
-  const healthy = [...byIndex.values()].filter((c) => c.state === 'running' && isHealthy(deps, c.id, spec.healthCheck.type));
+  const healthy = [...byIndex.values()].filter(
+    (c) => c.state === 'running' && isHealthy(deps, c.id, spec.healthCheck.type),
+  );
   if (healthy.length < spec.replicas) return;
 
   // Every replica of the desired revision serves: the old ones can go, gracefully.
   for (const c of others) await deps.docker.removeReplica(c.id);
-  if (others.length > 0) deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'old-replicas-removed' });
+  if (others.length > 0)
+    deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'old-replicas-removed' });
   if (active) {
     const started = active.startedAt ?? active.createdAt;
-    await succeedDeployment(ctx, active.id, { healthy: healthy.length, seconds: (Date.now() - started.getTime()) / 1000 });
+    await succeedDeployment(ctx, active.id, {
+      healthy: healthy.length,
+      seconds: (Date.now() - started.getTime()) / 1000,
+    });
   }
 }
 
@@ -131,7 +148,9 @@ async function detectFailure(
     const crashed = GONE.has(detail.state) || detail.restartCount > 0 || detail.state === 'restarting';
     if (crashed) {
       const logsTail = await deps.docker.logsTail(c.id, 30);
-      const why = detail.oomKilled ? 'ran out of memory (OOM killed)' : `exited with code ${detail.exitCode ?? '?'}`;
+      const why = detail.oomKilled
+        ? 'ran out of memory (OOM killed)'
+        : `exited with code ${detail.exitCode ?? '?'}`;
       return {
         reason: `replica ${c.replica} crashed: ${why}${detail.restartCount ? ` after ${detail.restartCount} restart(s)` : ''}`,
         evidence: { exitCode: detail.exitCode, oomKilled: detail.oomKilled, logsTail: logsTail.slice(-4000) },
@@ -139,11 +158,21 @@ async function detectFailure(
     }
     const probe = deps.probes.get(c.id);
     const age = detail.startedAt ? (Date.now() - detail.startedAt.getTime()) / 1000 : 0;
-    if (check.type !== 'none' && probe && !probe.healthy && probe.lastResult === 'fail' && probe.streak >= check.unhealthyThreshold && age > check.startPeriodSeconds) {
+    if (
+      check.type !== 'none' &&
+      probe &&
+      !probe.healthy &&
+      probe.lastResult === 'fail' &&
+      probe.streak >= check.unhealthyThreshold &&
+      age > check.startPeriodSeconds
+    ) {
       const logsTail = await deps.docker.logsTail(c.id, 30);
       return {
         reason: `replica ${c.replica} failed its health check ${probe.streak} times in a row (${probe.lastError})`,
-        evidence: { probe: `${check.type} ${check.type === 'http' ? check.path : ''}: ${probe.lastError}`.trim(), logsTail: logsTail.slice(-4000) },
+        evidence: {
+          probe: `${check.type} ${check.type === 'http' ? check.path : ''}: ${probe.lastError}`.trim(),
+          logsTail: logsTail.slice(-4000),
+        },
       };
     }
   }

@@ -52,18 +52,28 @@ export async function makeHarness(): Promise<Harness> {
     probes: new ProbeStore(),
   };
   const loops: ControlLoop[] = [];
-  const serviceIds = async () => (await deps.db.query.services.findMany({ columns: { id: true } })).map((s) => s.id);
+  const serviceIds = async () =>
+    (await deps.db.query.services.findMany({ columns: { id: true } })).map((s) => s.id);
 
   return {
     ...deps,
     handle,
     async as(role) {
       const email = `${role}-${crypto.randomBytes(3).toString('hex')}@test.local`;
-      const [u] = await deps.db.insert(users).values({ email, name: role, role, passwordHash: 'x' }).returning();
-      return { ...deps, actor: { kind: 'user', id: u!.id, email, role, ip: '127.0.0.1', userAgent: 'vitest' } };
+      const [u] = await deps.db
+        .insert(users)
+        .values({ email, name: role, role, passwordHash: 'x' })
+        .returning();
+      return {
+        ...deps,
+        actor: { kind: 'user', id: u!.id, email, role, ip: '127.0.0.1', userAgent: 'vitest' },
+      };
     },
     loop(opts = {}) {
-      const loop = new ControlLoop(deps, { probeIntervalMs: opts.probeIntervalMs ?? 250, reconcileIntervalMs: 500 });
+      const loop = new ControlLoop(deps, {
+        probeIntervalMs: opts.probeIntervalMs ?? 250,
+        reconcileIntervalMs: 500,
+      });
       loops.push(loop);
       return loop;
     },
@@ -71,7 +81,9 @@ export async function makeHarness(): Promise<Harness> {
       await Promise.all(loops.map((l) => l.stop()));
       const ids = new Set(await serviceIds());
       const replicas = await deps.docker.listReplicas().catch(() => []);
-      await Promise.all(replicas.filter((r) => ids.has(r.serviceId)).map((r) => deps.docker.removeReplica(r.id, 1)));
+      await Promise.all(
+        replicas.filter((r) => ids.has(r.serviceId)).map((r) => deps.docker.removeReplica(r.id, 1)),
+      );
       await handle.close();
       await dropDb?.();
     },
@@ -79,7 +91,11 @@ export async function makeHarness(): Promise<Harness> {
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails with the last observed state. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false | null>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -92,7 +108,9 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+  throw new Error(
+    `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+  );
 }
 
 export const sampleSpec = (over: Record<string, unknown> = {}) => ({
@@ -100,7 +118,15 @@ export const sampleSpec = (over: Record<string, unknown> = {}) => ({
   tag: 'v1',
   port: 8080,
   env: [],
-  healthCheck: { type: 'http' as const, path: '/healthz', intervalSeconds: 0.5, timeoutSeconds: 1, healthyThreshold: 1, unhealthyThreshold: 2, startPeriodSeconds: 2 },
+  healthCheck: {
+    type: 'http' as const,
+    path: '/healthz',
+    intervalSeconds: 0.5,
+    timeoutSeconds: 1,
+    healthyThreshold: 1,
+    unhealthyThreshold: 2,
+    startPeriodSeconds: 2,
+  },
   replicas: 1,
   resources: { cpus: null, memoryMb: null },
   labels: {},

@@ -7,7 +7,10 @@ import { createTRPCRouter, publicProcedure, type TrpcContext } from '../trpc';
 function setSessionCookie(ctx: TrpcContext, token: string, expires: Date | null) {
   const secure = env().CAPSTAN_SECURE_COOKIES === 'true' ? '; Secure' : '';
   const expiry = expires ? `; Expires=${expires.toUTCString()}` : '; Max-Age=0';
-  ctx.resHeaders?.append('set-cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax${secure}${expiry}`);
+  ctx.resHeaders?.append(
+    'set-cookie',
+    `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax${secure}${expiry}`,
+  );
 }
 
 export const authRouter = createTRPCRouter({

@@ -3,7 +3,12 @@ import { createService } from '@/server/services/service/create';
 import { deleteService } from '@/server/services/service/delete';
 import { deployService, redeployRevision } from '@/server/services/service/deploy';
 import { getDeployment, getService, listServices } from '@/server/services/service/read';
-import { createServiceSchema, deployServiceSchema, redeployRevisionSchema, serviceIdSchema } from '@/server/services/service/schema';
+import {
+  createServiceSchema,
+  deployServiceSchema,
+  redeployRevisionSchema,
+  serviceIdSchema,
+} from '@/server/services/service/schema';
 import { createTRPCRouter, developerProcedure, viewerProcedure } from '../trpc';
 
 export const servicesRouter = createTRPCRouter({
@@ -12,8 +17,16 @@ export const servicesRouter = createTRPCRouter({
   deployment: viewerProcedure
     .input(z.object({ deploymentId: z.string().uuid() }))
     .query(({ ctx, input }) => getDeployment(ctx.svc, input.deploymentId)),
-  create: developerProcedure.input(createServiceSchema).mutation(({ ctx, input }) => createService(ctx.svc, input)),
-  deploy: developerProcedure.input(deployServiceSchema).mutation(({ ctx, input }) => deployService(ctx.svc, input)),
-  redeploy: developerProcedure.input(redeployRevisionSchema).mutation(({ ctx, input }) => redeployRevision(ctx.svc, input)),
-  delete: developerProcedure.input(serviceIdSchema).mutation(({ ctx, input }) => deleteService(ctx.svc, input.serviceId)),
+  create: developerProcedure
+    .input(createServiceSchema)
+    .mutation(({ ctx, input }) => createService(ctx.svc, input)),
+  deploy: developerProcedure
+    .input(deployServiceSchema)
+    .mutation(({ ctx, input }) => deployService(ctx.svc, input)),
+  redeploy: developerProcedure
+    .input(redeployRevisionSchema)
+    .mutation(({ ctx, input }) => redeployRevision(ctx.svc, input)),
+  delete: developerProcedure
+    .input(serviceIdSchema)
+    .mutation(({ ctx, input }) => deleteService(ctx.svc, input.serviceId)),
 });

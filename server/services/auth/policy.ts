@@ -10,11 +10,15 @@ export function roleAtLeast(role: Role, min: Role): boolean {
 
 export function assertRole(actor: Actor, min: Role): void {
   if (actor.kind === 'system') return;
-  if (!roleAtLeast(actor.role, min)) throw new Forbidden(`This needs the ${min} role; you are ${actor.role}.`);
+  if (!roleAtLeast(actor.role, min))
+    throw new Forbidden(`This needs the ${min} role; you are ${actor.role}.`);
 }
 
 /** Developers change services they own or that are not protected; operators and admins change any. */
-export function assertCanChange(actor: Actor, service: { ownerId: string | null; protected: boolean; name: string }) {
+export function assertCanChange(
+  actor: Actor,
+  service: { ownerId: string | null; protected: boolean; name: string },
+) {
   if (actor.kind === 'system') return;
   if (roleAtLeast(actor.role, 'operator')) return;
   if (actor.role === 'developer' && (service.ownerId === actor.id || !service.protected)) return;

@@ -7,7 +7,10 @@ export const passwordSchema = z
   .min(10, 'Password needs at least 10 characters')
   .max(200, 'Password can have at most 200 characters');
 
-export const signInSchema = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password') });
+export const signInSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(1, 'Enter your password'),
+});
 
 export const createUserSchema = z.object({
   email: emailSchema,

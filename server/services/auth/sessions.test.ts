@@ -17,7 +17,10 @@ describe('first run and sessions', () => {
   it('creates exactly one first admin, even when asked twice at once', async () => {
     expect(await needsSetup(h.db)).toBe(true);
     const input = { email: 'root@test.local', name: 'Root', password: 'correct horse battery' };
-    const results = await Promise.allSettled([setupFirstAdmin(h.db, input), setupFirstAdmin(h.db, { ...input, email: 'other@test.local' })]);
+    const results = await Promise.allSettled([
+      setupFirstAdmin(h.db, input),
+      setupFirstAdmin(h.db, { ...input, email: 'other@test.local' }),
+    ]);
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     adminEmail = (won[0] as PromiseFulfilledResult<{ email: string }>).value.email;
@@ -27,9 +30,17 @@ describe('first run and sessions', () => {
   });
 
   it('signs in with the right password only, and signs out', async () => {
-    await expect(signIn(h.db, { email: adminEmail, password: 'wrong password!' }, origin)).rejects.toBeInstanceOf(Unauthorized);
-    await expect(signIn(h.db, { email: 'nobody@test.local', password: 'whatever' }, origin)).rejects.toThrow('Email or password is wrong.');
-    const { token, user } = await signIn(h.db, { email: adminEmail, password: 'correct horse battery' }, origin);
+    await expect(
+      signIn(h.db, { email: adminEmail, password: 'wrong password!' }, origin),
+    ).rejects.toBeInstanceOf(Unauthorized);
+    await expect(signIn(h.db, { email: 'nobody@test.local', password: 'whatever' }, origin)).rejects.toThrow(
+      'Email or password is wrong.',
+    );
+    const { token, user } = await signIn(
+      h.db,
+      { email: adminEmail, password: 'correct horse battery' },
+      origin,
+    );
     expect(user.role).toBe('admin');
     expect(await resolveSession(h.db, token, origin)).toMatchObject({ email: adminEmail, role: 'admin' });
     expect(await resolveSession(h.db, token + 'x', origin)).toBeNull();
@@ -39,9 +50,15 @@ describe('first run and sessions', () => {
 
   it('ends the sessions of a disabled user and refuses to disable the last admin', async () => {
     const admin = await h.as('admin');
-    const { token, user } = await signIn(h.db, { email: adminEmail, password: 'correct horse battery' }, origin);
+    const { token, user } = await signIn(
+      h.db,
+      { email: adminEmail, password: 'correct horse battery' },
+      origin,
+    );
     await setDisabled(admin, { userId: user.id, disabled: true });
     expect(await resolveSession(h.db, token, origin)).toBeNull();
-    await expect(setDisabled(admin, { userId: admin.actor.id, disabled: true })).rejects.toThrow(/last active admin/);
+    await expect(setDisabled(admin, { userId: admin.actor.id, disabled: true })).rejects.toThrow(
+      /last active admin/,
+    );
   });
 });

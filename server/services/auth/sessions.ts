@@ -18,12 +18,15 @@ export type Origin = { ip: string | null; userAgent: string | null };
 export async function createSession(db: Db, userId: string, origin: Origin) {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-  await db.insert(sessions).values({ id: digest(token), userId, expiresAt, ip: origin.ip, userAgent: origin.userAgent });
+  await db
+    .insert(sessions)
+    .values({ id: digest(token), userId, expiresAt, ip: origin.ip, userAgent: origin.userAgent });
   return { token, expiresAt };
 }
 
 // A fixed hash to verify against when the email is unknown, so timing does not tell which emails exist.
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$1Q3JvR2n8hJb0Vb4kQ0v2b8b8J0S3s1iQ8l3o2s0b1c';
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$1Q3JvR2n8hJb0Vb4kQ0v2b8b8J0S3s1iQ8l3o2s0b1c';
 
 export async function signIn(db: Db, input: z.infer<typeof signInSchema>, origin: Origin) {
   const [user] = await db.select().from(users).where(eq(users.email, input.email)).limit(1);
@@ -37,7 +40,11 @@ export async function signOut(db: Db, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, digest(token)));
 }
 
-export async function resolveSession(db: Db, token: string | undefined, origin: Origin): Promise<UserActor | null> {
+export async function resolveSession(
+  db: Db,
+  token: string | undefined,
+  origin: Origin,
+): Promise<UserActor | null> {
   if (!token) return null;
   const [row] = await db
     .select({ id: users.id, email: users.email, role: users.role, disabled: users.disabled })

@@ -11,7 +11,10 @@ export async function listDesiredStates(db: Db) {
   const rows = await db
     .select({ service: services, spec: revisions.spec })
     .from(services)
-    .leftJoin(revisions, and(eq(revisions.serviceId, services.id), eq(revisions.number, services.desiredRevision)));
+    .leftJoin(
+      revisions,
+      and(eq(revisions.serviceId, services.id), eq(revisions.number, services.desiredRevision)),
+    );
   const active = await db.select().from(deployments).where(inArray(deployments.status, ACTIVE));
   return rows.map((r) => ({
     service: r.service,
@@ -39,7 +42,11 @@ export async function markInProgress(ctx: ServiceContext, deploymentId: string) 
   return d ?? null;
 }
 
-export async function succeedDeployment(ctx: ServiceContext, deploymentId: string, detail: { healthy: number; seconds: number }) {
+export async function succeedDeployment(
+  ctx: ServiceContext,
+  deploymentId: string,
+  detail: { healthy: number; seconds: number },
+) {
   const d = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .update(deployments)
@@ -63,7 +70,8 @@ export async function succeedDeployment(ctx: ServiceContext, deploymentId: strin
     });
     return row;
   });
-  if (d) ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: d.status });
+  if (d)
+    ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: d.status });
   return d;
 }
 
@@ -71,7 +79,12 @@ export async function succeedDeployment(ctx: ServiceContext, deploymentId: strin
  * Fails an active deployment with its evidence and points the service back at its last stable revision
  * (whose replicas were never stopped, since old replicas go only once new ones are healthy).
  */
-export async function failDeployment(ctx: ServiceContext, deploymentId: string, reason: string, evidence: DeploymentEvidence) {
+export async function failDeployment(
+  ctx: ServiceContext,
+  deploymentId: string,
+  reason: string,
+  evidence: DeploymentEvidence,
+) {
   const d = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .update(deployments)
@@ -82,7 +95,10 @@ export async function failDeployment(ctx: ServiceContext, deploymentId: string, 
     const [svc] = await tx.select().from(services).where(eq(services.id, row.serviceId)).limit(1);
     const back = svc?.stableRevision ?? null;
     if (svc && svc.desiredRevision === row.toRevision && back !== row.toRevision) {
-      await tx.update(services).set({ desiredRevision: back, updatedAt: new Date() }).where(eq(services.id, svc.id));
+      await tx
+        .update(services)
+        .set({ desiredRevision: back, updatedAt: new Date() })
+        .where(eq(services.id, svc.id));
     }
     await recordEvent(tx, {
       serviceId: row.serviceId,
@@ -103,6 +119,11 @@ export async function failDeployment(ctx: ServiceContext, deploymentId: string, 
     input: { deploymentId, toRevision: d.row.toRevision, returnedTo: d.back, reason },
     outcome: 'ok',
   });
-  ctx.bus.publish({ type: 'deployment', serviceId: d.row.serviceId, deploymentId: d.row.id, status: 'failed' });
+  ctx.bus.publish({
+    type: 'deployment',
+    serviceId: d.row.serviceId,
+    deploymentId: d.row.id,
+    status: 'failed',
+  });
   return d.row;
 }

@@ -14,7 +14,13 @@ export const DEFAULT_PROGRESS_DEADLINE_MS = 5 * 60_000;
 export async function startDeployment(
   tx: Tx,
   actor: Actor,
-  input: { serviceId: string; serviceName: string; fromRevision: number | null; toRevision: number; reason: string },
+  input: {
+    serviceId: string;
+    serviceName: string;
+    fromRevision: number | null;
+    toRevision: number;
+    reason: string;
+  },
 ) {
   const [active] = await tx
     .select({ id: deployments.id, toRevision: deployments.toRevision })

@@ -9,6 +9,13 @@ export async function appHealth(deps: Deps, dbKind: string) {
     .then(() => ({ ok: true as const, kind: dbKind }))
     .catch((err: Error) => ({ ok: false as const, kind: dbKind, error: err.message }));
   const ping = await deps.docker.ping();
-  const docker = ping.ok ? { ok: true as const, version: ping.version } : { ok: false as const, error: ping.error };
-  return { ok: database.ok && docker.ok, database, docker, checkedInMs: Math.round(performance.now() - started) };
+  const docker = ping.ok
+    ? { ok: true as const, version: ping.version }
+    : { ok: false as const, error: ping.error };
+  return {
+    ok: database.ok && docker.ok,
+    database,
+    docker,
+    checkedInMs: Math.round(performance.now() - started),
+  };
 }

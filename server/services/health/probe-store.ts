@@ -17,7 +17,12 @@ export class ProbeStore {
     return this.states.get(containerId);
   }
 
-  record(containerId: string, ok: boolean, detail: { error?: string; latencyMs?: number }, thresholds: { healthy: number; unhealthy: number }) {
+  record(
+    containerId: string,
+    ok: boolean,
+    detail: { error?: string; latencyMs?: number },
+    thresholds: { healthy: number; unhealthy: number },
+  ) {
     const prev = this.states.get(containerId) ?? {
       containerId,
       healthy: false,

@@ -22,10 +22,15 @@ export async function saveRegistry(ctx: ServiceContext, input: z.infer<typeof sa
     const [row] = await ctx.db
       .insert(registryCredentials)
       .values({ host: input.host, username: input.username, password: ctx.box.seal(input.password) })
-      .returning({ id: registryCredentials.id, host: registryCredentials.host, username: registryCredentials.username });
+      .returning({
+        id: registryCredentials.id,
+        host: registryCredentials.host,
+        username: registryCredentials.username,
+      });
     return row!;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict(`Credentials for ${input.host} exist already.`, { cause: err });
+    if (isUniqueViolation(err))
+      throw new Conflict(`Credentials for ${input.host} exist already.`, { cause: err });
     throw err;
   }
 }
@@ -33,7 +38,11 @@ export async function saveRegistry(ctx: ServiceContext, input: z.infer<typeof sa
 export async function listRegistries(ctx: ServiceContext) {
   assertRole(ctx.actor, 'admin');
   return ctx.db
-    .select({ id: registryCredentials.id, host: registryCredentials.host, username: registryCredentials.username })
+    .select({
+      id: registryCredentials.id,
+      host: registryCredentials.host,
+      username: registryCredentials.username,
+    })
     .from(registryCredentials)
     .orderBy(asc(registryCredentials.host));
 }
@@ -46,7 +55,11 @@ export async function deleteRegistry(ctx: ServiceContext, id: string) {
 /** Credentials for the registry an image lives in, if an admin saved some. */
 export async function registryAuthFor(deps: Deps, image: string): Promise<RegistryAuth | undefined> {
   const { registry } = parseImageRef(image);
-  const [row] = await deps.db.select().from(registryCredentials).where(eq(registryCredentials.host, registry)).limit(1);
+  const [row] = await deps.db
+    .select()
+    .from(registryCredentials)
+    .where(eq(registryCredentials.host, registry))
+    .limit(1);
   if (!row) return undefined;
   return { username: row.username, password: deps.box.open(row.password), serveraddress: row.host };
 }

@@ -33,7 +33,11 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
         summary: summarizeChange(null, spec),
         createdBy: actor.kind === 'user' ? actor.id : null,
       });
-      await recordEvent(tx, { serviceId: service!.id, kind: 'service.created', message: `Service ${input.name} created` });
+      await recordEvent(tx, {
+        serviceId: service!.id,
+        kind: 'service.created',
+        message: `Service ${input.name} created`,
+      });
       const deployment = input.deploy
         ? await startDeployment(tx, actor, {
             serviceId: service!.id,
@@ -48,7 +52,8 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
     ctx.bus.publish({ type: 'service', serviceId: result.service.id, reason: 'created' });
     return result;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict(`A service named ${input.name} exists already.`, { cause: err });
+    if (isUniqueViolation(err))
+      throw new Conflict(`A service named ${input.name} exists already.`, { cause: err });
     throw err;
   }
 }

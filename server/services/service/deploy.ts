@@ -20,7 +20,13 @@ export async function deployService(ctx: ServiceContext, input: z.infer<typeof d
     const summary = summarizeChange(prev?.spec ?? null, spec);
     const [revision] = await tx
       .insert(revisions)
-      .values({ serviceId: service.id, number, spec, summary, createdBy: actor.kind === 'user' ? actor.id : null })
+      .values({
+        serviceId: service.id,
+        number,
+        spec,
+        summary,
+        createdBy: actor.kind === 'user' ? actor.id : null,
+      })
       .returning();
     const deployment = await startDeployment(tx, actor, {
       serviceId: service.id,
@@ -37,7 +43,12 @@ export async function deployService(ctx: ServiceContext, input: z.infer<typeof d
     });
     return { revision: revision!, deployment };
   });
-  ctx.bus.publish({ type: 'deployment', serviceId: input.serviceId, deploymentId: result.deployment.id, status: 'pending' });
+  ctx.bus.publish({
+    type: 'deployment',
+    serviceId: input.serviceId,
+    deploymentId: result.deployment.id,
+    status: 'pending',
+  });
   return result;
 }
 
@@ -63,6 +74,11 @@ export async function redeployRevision(ctx: ServiceContext, input: z.infer<typeo
     });
     return d;
   });
-  ctx.bus.publish({ type: 'deployment', serviceId: input.serviceId, deploymentId: deployment.id, status: 'pending' });
+  ctx.bus.publish({
+    type: 'deployment',
+    serviceId: input.serviceId,
+    deploymentId: deployment.id,
+    status: 'pending',
+  });
   return deployment;
 }

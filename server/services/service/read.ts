@@ -8,7 +8,10 @@ import { loadService } from './load';
 import { replicaView, serviceHealth } from './replicas';
 import { imageRef, publicSpec } from './spec';
 
-async function readReplicas(ctx: ServiceContext, serviceId?: string): Promise<{ list: Replica[]; dockerError: string | null }> {
+async function readReplicas(
+  ctx: ServiceContext,
+  serviceId?: string,
+): Promise<{ list: Replica[]; dockerError: string | null }> {
   try {
     return { list: await ctx.docker.listReplicas({ serviceId }), dockerError: null };
   } catch (err) {
@@ -23,7 +26,11 @@ export async function listServices(ctx: ServiceContext) {
   const ids = rows.map((r) => r.id);
   const [revs, deps, replicas] = await Promise.all([
     ctx.db.select().from(revisions).where(inArray(revisions.serviceId, ids)),
-    ctx.db.select().from(deployments).where(inArray(deployments.serviceId, ids)).orderBy(desc(deployments.createdAt)),
+    ctx.db
+      .select()
+      .from(deployments)
+      .where(inArray(deployments.serviceId, ids))
+      .orderBy(desc(deployments.createdAt)),
     readReplicas(ctx),
   ]);
   const order = { down: 0, degraded: 1, deploying: 2, healthy: 3, idle: 4 } as const;
@@ -75,17 +82,26 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
       .leftJoin(users, eq(users.id, revisions.createdBy))
       .where(eq(revisions.serviceId, serviceId))
       .orderBy(desc(revisions.number)),
-    ctx.db.select().from(deployments).where(eq(deployments.serviceId, serviceId)).orderBy(desc(deployments.createdAt)).limit(50),
+    ctx.db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.serviceId, serviceId))
+      .orderBy(desc(deployments.createdAt))
+      .limit(50),
     readReplicas(ctx, serviceId),
     service.ownerId
       ? ctx.db.select({ email: users.email }).from(users).where(eq(users.id, service.ownerId)).limit(1)
       : Promise.resolve([]),
   ]);
   const current = revs.find((r) => r.number === service.desiredRevision) ?? revs[0] ?? null;
-  const replicaViews = replicas.list.map((r) => replicaView(ctx, r)).sort((a, b) => b.revision - a.revision || a.replica - b.replica);
+  const replicaViews = replicas.list
+    .map((r) => replicaView(ctx, r))
+    .sort((a, b) => b.revision - a.revision || a.replica - b.replica);
   const active = deps.find((d) => ACTIVE.includes(d.status as never)) ?? null;
   const desired = current?.spec.replicas ?? 0;
-  const ready = replicaViews.filter((r) => r.revision === service.desiredRevision && r.health === 'healthy').length;
+  const ready = replicaViews.filter(
+    (r) => r.revision === service.desiredRevision && r.health === 'healthy',
+  ).length;
   return {
     service: { ...service, owner: owner[0]?.email ?? null },
     spec: current ? publicSpec(current.spec) : null,

@@ -36,7 +36,11 @@ export function replicaView(deps: Pick<Deps, 'probes'>, r: Replica): ReplicaView
 }
 
 /** Overall health of a service from its replicas of the desired revision. */
-export function serviceHealth(desired: number, ready: number, deploying: boolean): 'healthy' | 'degraded' | 'down' | 'idle' | 'deploying' {
+export function serviceHealth(
+  desired: number,
+  ready: number,
+  deploying: boolean,
+): 'healthy' | 'degraded' | 'down' | 'idle' | 'deploying' {
   if (deploying) return 'deploying';
   if (desired === 0) return 'idle';
   if (ready === 0) return 'down';

@@ -7,7 +7,10 @@ import { publicSpec, summarizeChange, toStoredSpec } from './spec';
 
 describe('service spec', () => {
   it('explains bad input in words a person understands', () => {
-    const r = createServiceSchema.safeParse({ name: 'Bad Name', spec: sampleSpec({ port: 0, tag: 'v 1', replicas: 99 }) });
+    const r = createServiceSchema.safeParse({
+      name: 'Bad Name',
+      spec: sampleSpec({ port: 0, tag: 'v 1', replicas: 99 }),
+    });
     expect(r.success).toBe(false);
     const messages = r.error!.issues.map((i) => i.message).join('\n');
     expect(messages).toMatch(/lowercase letters, digits and dashes/);
@@ -17,7 +20,14 @@ describe('service spec', () => {
   });
 
   it('rejects duplicate env names and reserved labels', () => {
-    const dup = serviceSpecSchema.safeParse(sampleSpec({ env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] }));
+    const dup = serviceSpecSchema.safeParse(
+      sampleSpec({
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'A', value: '2' },
+        ],
+      }),
+    );
     expect(dup.error?.issues[0]?.message).toMatch(/once/);
     const label = serviceSpecSchema.safeParse(sampleSpec({ labels: { 'capstan.service': 'x' } }));
     expect(label.error?.issues[0]?.message).toMatch(/reserved/);
@@ -25,13 +35,21 @@ describe('service spec', () => {
 
   it('keeps a secret that is sent without a value, and needs a value for a new one', () => {
     const box = new SecretBox(crypto.randomBytes(32));
-    const first = toStoredSpec(serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'TOKEN', value: 't0p', secret: true }] })), box, null);
-    const kept = toStoredSpec(serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'TOKEN', secret: true }] })), box, first);
+    const first = toStoredSpec(
+      serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'TOKEN', value: 't0p', secret: true }] })),
+      box,
+      null,
+    );
+    const kept = toStoredSpec(
+      serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'TOKEN', secret: true }] })),
+      box,
+      first,
+    );
     expect(box.open(kept.env[0]!.value)).toBe('t0p');
     expect(publicSpec(kept).env[0]!.value).toBeNull();
-    expect(() => toStoredSpec(serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'NEW', secret: true }] })), box, first)).toThrow(
-      /Secret NEW needs a value/,
-    );
+    expect(() =>
+      toStoredSpec(serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'NEW', secret: true }] })), box, first),
+    ).toThrow(/Secret NEW needs a value/);
     expect(summarizeChange(first, kept)).toBe('no change (redeploy)');
   });
 });

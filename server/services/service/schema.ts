@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const IMAGE_RE = /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const IMAGE_RE =
+  /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 export const serviceNameSchema = z
   .string()
@@ -15,7 +16,10 @@ export const envVarSchema = z.object({
     .trim()
     .min(1, 'Variable name is required')
     .max(128)
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Variable names use letters, digits and _ and do not start with a digit'),
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      'Variable names use letters, digits and _ and do not start with a digit',
+    ),
   /** Omitted on a secret that already exists: keep the stored value. */
   value: z.string().max(32_768, 'Value is too long (32 KiB at most)').optional(),
   secret: z.boolean().default(false),
@@ -52,19 +56,34 @@ export const serviceSpecSchema = z.object({
     .array(envVarSchema)
     .max(200)
     .default([])
-    .refine((vars) => new Set(vars.map((v) => v.name)).size === vars.length, 'Each variable name may appear once'),
+    .refine(
+      (vars) => new Set(vars.map((v) => v.name)).size === vars.length,
+      'Each variable name may appear once',
+    ),
   healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
   replicas: z.number().int().min(0).max(50, 'At most 50 replicas'),
   resources: z
     .object({
       cpus: z.number().min(0.01, 'CPU limit must be at least 0.01').max(64).nullable().default(null),
-      memoryMb: z.number().int().min(6, 'Memory limit must be at least 6 MiB').max(1_048_576).nullable().default(null),
+      memoryMb: z
+        .number()
+        .int()
+        .min(6, 'Memory limit must be at least 6 MiB')
+        .max(1_048_576)
+        .nullable()
+        .default(null),
     })
     .default({ cpus: null, memoryMb: null }),
   labels: z
-    .record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'), z.string().max(256))
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
+      z.string().max(256),
+    )
     .default({})
-    .refine((l) => !Object.keys(l).some((k) => k.startsWith('capstan.')), 'Label keys starting with capstan. are reserved'),
+    .refine(
+      (l) => !Object.keys(l).some((k) => k.startsWith('capstan.')),
+      'Label keys starting with capstan. are reserved',
+    ),
 });
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;

@@ -48,7 +48,8 @@ export async function createUser(ctx: ServiceContext, input: z.infer<typeof crea
       .returning(publicUser);
     return user!;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict(`A user with email ${input.email} exists already.`, { cause: err });
+    if (isUniqueViolation(err))
+      throw new Conflict(`A user with email ${input.email} exists already.`, { cause: err });
     throw err;
   }
 }
@@ -59,7 +60,10 @@ export async function listUsers(ctx: ServiceContext) {
 }
 
 async function assertNotLastAdmin(ctx: ServiceContext, userId: string) {
-  const admins = await ctx.db.select({ id: users.id, disabled: users.disabled }).from(users).where(eq(users.role, 'admin'));
+  const admins = await ctx.db
+    .select({ id: users.id, disabled: users.disabled })
+    .from(users)
+    .where(eq(users.role, 'admin'));
   const active = admins.filter((a) => !a.disabled);
   if (active.length === 1 && active[0]!.id === userId) {
     throw new Precondition('This is the last active admin: make another admin first.');
@@ -69,7 +73,11 @@ async function assertNotLastAdmin(ctx: ServiceContext, userId: string) {
 export async function setRole(ctx: ServiceContext, input: z.infer<typeof setRoleSchema>) {
   assertRole(ctx.actor, 'admin');
   if (input.role !== 'admin') await assertNotLastAdmin(ctx, input.userId);
-  const [user] = await ctx.db.update(users).set({ role: input.role }).where(eq(users.id, input.userId)).returning(publicUser);
+  const [user] = await ctx.db
+    .update(users)
+    .set({ role: input.role })
+    .where(eq(users.id, input.userId))
+    .returning(publicUser);
   if (!user) throw new NotFound('No such user.');
   return user;
 }
