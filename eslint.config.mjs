@@ -33,6 +33,7 @@ export default [
   },
   {
     files: ['server/api/**', 'app/**', 'components/**'],
+    ignores: ['**/*.test.ts'],
     rules: restrict(DATA, 'Routes, components and routers go through server/services.'),
   },
   {

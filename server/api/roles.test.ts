@@ -76,10 +76,9 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
   'activity.live': {
     min: 'viewer',
     call: async (c) => {
-      const ac = new AbortController();
-      const stream = await c.activity.live(undefined, { signal: ac.signal });
-      const first = await stream[Symbol.asyncIterator]().next();
-      ac.abort();
+      const iterator = (await c.activity.live())[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      await iterator.return?.();
       return first;
     },
   },
