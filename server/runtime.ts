@@ -7,6 +7,7 @@ import { dataDir, env } from './env';
 import type { Deps } from './services/context';
 import { EventBus } from './services/events/bus';
 import { ProbeStore } from './services/health/probe-store';
+import { installationId } from './services/installation/identity';
 import { SecretBox } from './services/secrets/box';
 
 export type Runtime = Deps & { handle: DbHandle; loop: ControlLoop | null };
@@ -20,7 +21,7 @@ async function boot(): Promise<Runtime> {
   await migrate(handle);
   const deps: Deps = {
     db: handle.db,
-    docker: new DockerEngine(),
+    docker: new DockerEngine(await installationId(handle.db)),
     bus: new EventBus(),
     box: SecretBox.load(cfg.CAPSTAN_SECRET_KEY, dataDir()),
     probes: new ProbeStore(),

@@ -2,3 +2,4 @@ export * from './users';
 export * from './services';
 export * from './deployments';
 export * from './events';
+export * from './installation';

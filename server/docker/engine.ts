@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 
 export const LABELS = {
   managedBy: 'capstan.managed-by',
+  installation: 'capstan.installation',
   service: 'capstan.service',
   serviceName: 'capstan.service-name',
   revision: 'capstan.revision',
@@ -125,8 +126,16 @@ export function parseImageRef(ref: string): { repo: string; tag: string; registr
 export class DockerEngine {
   readonly api: Docker;
 
-  constructor(opts?: Docker.DockerOptions) {
+  /** Sees and touches only the containers of one installation. */
+  constructor(
+    readonly installationId: string,
+    opts?: Docker.DockerOptions,
+  ) {
     this.api = new Docker(opts);
+  }
+
+  private ownLabels(): string[] {
+    return [`${LABELS.managedBy}=capstan`, `${LABELS.installation}=${this.installationId}`];
   }
 
   async ping(): Promise<{ ok: true; version: string } | { ok: false; error: string }> {
@@ -139,7 +148,7 @@ export class DockerEngine {
   }
 
   async listReplicas(filter: { serviceId?: string } = {}): Promise<Replica[]> {
-    const label = [`${LABELS.managedBy}=capstan`];
+    const label = this.ownLabels();
     if (filter.serviceId) label.push(`${LABELS.service}=${filter.serviceId}`);
     try {
       const list = await this.api.listContainers({ all: true, filters: { label } });
@@ -239,6 +248,7 @@ export class DockerEngine {
         Labels: {
           ...spec.labels,
           [LABELS.managedBy]: 'capstan',
+          [LABELS.installation]: this.installationId,
           [LABELS.service]: spec.serviceId,
           [LABELS.serviceName]: spec.serviceName,
           [LABELS.revision]: String(spec.revision),
@@ -305,7 +315,7 @@ export class DockerEngine {
   /** Streams container events of managed containers until the signal aborts or the stream ends. */
   async watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
     const stream = (await this.api.getEvents({
-      filters: { type: ['container'], label: [`${LABELS.managedBy}=capstan`] },
+      filters: { type: ['container'], label: this.ownLabels() },
     })) as unknown as Readable;
     const close = () => stream.destroy();
     signal.addEventListener('abort', close, { once: true });

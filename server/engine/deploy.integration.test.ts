@@ -168,3 +168,35 @@ describe('deploying on the real Docker engine', () => {
     expect(await h.docker.listReplicas({ serviceId: service.id })).toHaveLength(0);
   });
 });
+
+describe('sharing one Docker engine', () => {
+  it('never touches the containers of another installation', async () => {
+    const other = await makeHarness();
+    try {
+      const dev = await other.as('developer');
+      const { service, deployment } = await createService(dev, {
+        name: unique('theirs'),
+        description: '',
+        protected: false,
+        deploy: true,
+        spec: sampleSpec(),
+      });
+      const loop = other.loop();
+      await waitFor('the other installation to deploy', async () => {
+        await loop.pass(true);
+        const [d] = await other.db.select().from(deployments).where(eq(deployments.id, deployment!.id));
+        return d?.status === 'succeeded';
+      });
+      const theirs = await other.docker.listReplicas({ serviceId: service.id });
+      expect(theirs).toHaveLength(1);
+      // Our loop knows no such service: it must neither see nor remove their replica.
+      const ours = h.loop();
+      await ours.pass(true);
+      await ours.pass(true);
+      expect(await h.docker.listReplicas({ serviceId: service.id })).toHaveLength(0);
+      expect((await other.docker.inspectReplica(theirs[0]!.id))?.state).toBe('running');
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { ControlLoop } from '@/server/engine/control-loop';
 import type { Deps, ServiceContext, UserActor } from '@/server/services/context';
 import { EventBus } from '@/server/services/events/bus';
 import { ProbeStore } from '@/server/services/health/probe-store';
+import { installationId } from '@/server/services/installation/identity';
 import { SecretBox } from '@/server/services/secrets/box';
 
 export type Harness = Deps & {
@@ -18,7 +19,8 @@ export type Harness = Deps & {
 
 /**
  * A real database (in-memory PGlite, or a fresh PostgreSQL database when TEST_DATABASE_URL is set) with
- * the committed migrations, and the real Docker engine. Containers of services made here are removed on close.
+ * the committed migrations, and the real Docker engine, as an installation of its own: its containers
+ * are removed on close, and nobody else's are touched.
  */
 export async function makeHarness(): Promise<Harness> {
   const adminUrl = process.env.TEST_DATABASE_URL;
@@ -46,7 +48,7 @@ export async function makeHarness(): Promise<Harness> {
   await migrate(handle);
   const deps: Deps = {
     db: handle.db,
-    docker: new DockerEngine(),
+    docker: new DockerEngine(await installationId(handle.db)),
     bus: new EventBus(),
     box: new SecretBox(crypto.randomBytes(32)),
     probes: new ProbeStore(),
