@@ -3,7 +3,14 @@ import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } fr
 import { services } from './services';
 import { users } from './users';
 
-export const deploymentStatuses = ['pending', 'in_progress', 'succeeded', 'failed', 'cancelled'] as const;
+export const deploymentStatuses = [
+  'queued',
+  'pending',
+  'in_progress',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
 export type DeploymentEvidence = {

@@ -31,6 +31,13 @@ export type StoredSpec = {
     startPeriodSeconds: number;
   };
   replicas: number;
+  /** Absent on revisions stored before strategies existed: defaults apply. */
+  strategy?: {
+    maxSurge: number;
+    maxUnavailable: number;
+    minReadySeconds: number;
+    progressDeadlineSeconds: number;
+  };
   resources: { cpus: number | null; memoryMb: number | null };
   labels: Record<string, string>;
 };

@@ -70,6 +70,10 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
     min: 'developer',
     call: (c) => c.services.redeploy({ serviceId: uuid, revision: 1 }),
   },
+  'services.cancel': {
+    min: 'developer',
+    call: (c) => c.services.cancel({ deploymentId: uuid }),
+  },
   'services.delete': { min: 'developer', call: (c) => c.services.delete({ serviceId: uuid }) },
   'activity.events': { min: 'viewer', call: (c) => c.activity.events({}) },
   'activity.audit': { min: 'admin', call: (c) => c.activity.audit({}) },

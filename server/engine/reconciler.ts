@@ -5,24 +5,34 @@ import {
   failDeployment,
   listDesiredStates,
   markInProgress,
+  promoteQueued,
   succeedDeployment,
   type DesiredState,
 } from '@/server/services/deployments/progress';
 import { recordEvent } from '@/server/services/events/record';
 import { registryAuthFor } from '@/server/services/registries/credentials';
-import { imageRef, openEnv } from '@/server/services/service/spec';
+import { imageRef, openEnv, strategyOf } from '@/server/services/service/spec';
 
 const GONE = new Set(['exited', 'dead']);
+type Spec = NonNullable<DesiredState['spec']>;
 
 /**
  * One level-triggered pass for one service: compare the desired state in the database with the containers
- * Docker reports (by label) and take the next step. Safe to run at any time, any number of times, after a
- * crash at any line: every step is decided from what is observed now.
+ * Docker reports (by label) and take the next step of a rolling update. Safe to run at any time, any number
+ * of times, after a crash at any line: every step is decided from what is observed now.
+ *
+ * Rolling update: new replicas start while the total stays within replicas + maxSurge; old replicas stop
+ * while the available ones stay at or above replicas − maxUnavailable. A new replica is available once it
+ * has passed its health check for minReadySeconds.
  */
 export async function reconcileService(deps: Deps, desired: DesiredState, all: Replica[]): Promise<void> {
   const ctx = asSystem(deps, 'reconciler');
-  const { service, spec } = desired;
+  const { service, spec, queued } = desired;
   let deployment = desired.deployment;
+  if (!deployment && queued) {
+    await promoteQueued(ctx, queued.id);
+    return; // the next pass works on the promoted deployment
+  }
   const containers = all.filter((c) => c.serviceId === service.id);
   const target = service.desiredRevision;
 
@@ -30,40 +40,64 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
     for (const c of containers) await deps.docker.removeReplica(c.id);
     return;
   }
-  if (deployment?.status === 'pending') deployment = (await markInProgress(ctx, deployment.id)) ?? deployment;
+  const strategy = strategyOf(spec);
+  if (deployment?.status === 'pending') {
+    deployment = (await markInProgress(ctx, deployment.id, strategy.progressDeadlineSeconds)) ?? deployment;
+  }
   const active = deployment && deployment.toRevision === target ? deployment : null;
-
-  const mine = containers.filter((c) => c.revision === target);
-  const others = containers.filter((c) => c.revision !== target);
+  const note = (kind: string, message: string, data?: Record<string, unknown>) =>
+    recordEvent(deps.db, { serviceId: service.id, deploymentId: active?.id, kind, message, data });
 
   // Duplicates of one replica index (a crash between create and record) and replicas beyond the count go.
   const byIndex = new Map<number, Replica>();
-  for (const c of mine.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+  for (const c of containers
+    .filter((c) => c.revision === target)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
     if (c.replica >= spec.replicas || byIndex.has(c.replica)) await deps.docker.removeReplica(c.id);
     else byIndex.set(c.replica, c);
   }
+  const mine = [...byIndex.values()];
 
   if (active) {
-    const failure = await detectFailure(deps, active, spec.healthCheck, [...byIndex.values()]);
+    const failure = await detectFailure(deps, active, spec, mine);
     if (failure) {
       await failDeployment(ctx, active.id, failure.reason, failure.evidence);
       return; // the next pass converges to the revision the service now points at
     }
+  } else {
+    // Outside a deployment, a replica that stopped for good (its restart policy gave up) is replaced.
+    for (const c of mine.filter((c) => GONE.has(c.state))) {
+      const detail = await deps.docker.inspectReplica(c.id);
+      await note(
+        'replica.replaced',
+        `Replica ${c.replica} stopped (exit ${detail?.exitCode ?? '?'}${detail?.oomKilled ? ', OOM killed' : ''}); replacing it`,
+        { exitCode: detail?.exitCode ?? null, oomKilled: detail?.oomKilled ?? false },
+      );
+      await deps.docker.removeReplica(c.id, 0);
+      byIndex.delete(c.replica);
+    }
   }
 
+  const now = Date.now();
+  const healthy = (c: Replica) => c.state === 'running' && isHealthy(deps, c.id, spec.healthCheck.type);
+  const available = (c: Replica) => {
+    if (!healthy(c)) return false;
+    const since = deps.probes.get(c.id)?.healthySince ?? now;
+    return now - since >= strategy.minReadySeconds * 1000;
+  };
+  let old = containers.filter((c) => c.revision !== target);
+
+  // 1. Start missing new replicas within the surge budget.
   const missing = [...Array(spec.replicas).keys()].filter((i) => !byIndex.has(i));
-  if (missing.length > 0) {
+  const oldRunning = old.filter((c) => c.state === 'running').length;
+  const budget =
+    oldRunning === 0 ? missing.length : spec.replicas + strategy.maxSurge - (byIndex.size + oldRunning);
+  const toStart = missing.slice(0, Math.max(0, budget));
+  if (toStart.length > 0) {
     const ref = imageRef(spec);
     try {
       const pulled = await deps.docker.ensureImage(ref, await registryAuthFor(deps, spec.image));
-      if (pulled === 'pulled') {
-        await recordEvent(deps.db, {
-          serviceId: service.id,
-          deploymentId: active?.id,
-          kind: 'image.pulled',
-          message: `Pulled ${ref}`,
-        });
-      }
+      if (pulled === 'pulled') await note('image.pulled', `Pulled ${ref}`);
     } catch (err) {
       if (active && err instanceof DockerError) {
         await failDeployment(ctx, active.id, 'image pull failed', { error: err.message });
@@ -72,8 +106,7 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
       throw err;
     }
     const env = openEnv(spec, deps.box);
-    for (const i of missing) {
-      // A replica that stopped for good (restart policy gave up) is replaced outside a deployment.
+    for (const i of toStart) {
       const id = await deps.docker.createReplica({
         serviceId: service.id,
         serviceName: service.name,
@@ -87,45 +120,43 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
         memoryMb: spec.resources.memoryMb,
         labels: spec.labels,
       });
-      await recordEvent(deps.db, {
-        serviceId: service.id,
-        deploymentId: active?.id,
-        kind: 'replica.started',
-        message: `Replica ${i} of revision ${target} started (${id.slice(0, 12)})`,
+      await note('replica.started', `Replica ${i} of revision ${target} started (${id.slice(0, 12)})`, {
+        containerId: id,
+        replica: i,
+        revision: target,
       });
     }
     deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'replicas-started' });
-    return;
   }
 
-  // Outside a deployment, a replica that stopped for good (its restart policy gave up) is replaced.
-  if (!active) {
-    for (const c of byIndex.values()) {
-      if (!GONE.has(c.state)) continue;
-      const detail = await deps.docker.inspectReplica(c.id);
-      await recordEvent(deps.db, {
-        serviceId: service.id,
-        kind: 'replica.replaced',
-        message: `Replica ${c.replica} stopped (exit ${detail?.exitCode ?? '?'}${detail?.oomKilled ? ', OOM killed' : ''}); replacing it`,
-        data: { exitCode: detail?.exitCode ?? null, oomKilled: detail?.oomKilled ?? false },
-      });
-      await deps.docker.removeReplica(c.id, 0);
-    }
+  // 2. Stop old replicas while enough stay available: the unavailable ones first, they serve nothing.
+  const newAvailable = mine.filter(available).length;
+  const minAvailable = spec.replicas - strategy.maxUnavailable;
+  let availableNow = newAvailable + old.filter(healthy).length;
+  const order = [...old].sort((a, b) => Number(healthy(a)) - Number(healthy(b)) || b.replica - a.replica);
+  for (const c of order) {
+    const counts = healthy(c);
+    if (counts && availableNow - 1 < minAvailable) break;
+    await deps.docker.removeReplica(c.id);
+    if (counts) availableNow--;
+    old = old.filter((o) => o.id !== c.id);
+    await note(
+      'replica.stopped',
+      `Replica ${c.replica} of revision ${c.revision} stopped (${c.id.slice(0, 12)})`,
+      {
+        containerId: c.id,
+        replica: c.replica,
+        revision: c.revision,
+      },
+    );
+    deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'old-replica-removed' });
   }
 
-  const healthy = [...byIndex.values()].filter(
-    (c) => c.state === 'running' && isHealthy(deps, c.id, spec.healthCheck.type),
-  );
-  if (healthy.length < spec.replicas) return;
-
-  // Every replica of the desired revision serves: the old ones can go, gracefully.
-  for (const c of others) await deps.docker.removeReplica(c.id);
-  if (others.length > 0)
-    deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'old-replicas-removed' });
-  if (active) {
+  // 3. Done when every new replica is available and no old one is left.
+  if (active && old.length === 0 && newAvailable >= spec.replicas && byIndex.size === spec.replicas) {
     const started = active.startedAt ?? active.createdAt;
     await succeedDeployment(ctx, active.id, {
-      healthy: healthy.length,
+      healthy: newAvailable,
       seconds: (Date.now() - started.getTime()) / 1000,
     });
   }
@@ -139,9 +170,10 @@ function isHealthy(deps: Deps, containerId: string, type: 'http' | 'tcp' | 'none
 async function detectFailure(
   deps: Deps,
   deployment: NonNullable<DesiredState['deployment']>,
-  check: NonNullable<DesiredState['spec']>['healthCheck'],
+  spec: Spec,
   replicas: Replica[],
 ): Promise<{ reason: string; evidence: DeploymentEvidence } | null> {
+  const check = spec.healthCheck;
   for (const c of replicas) {
     const detail = await deps.docker.inspectReplica(c.id);
     if (!detail) continue;
@@ -177,19 +209,16 @@ async function detectFailure(
     }
   }
   if (deployment.deadlineAt && Date.now() > deployment.deadlineAt.getTime()) {
-    return { reason: 'progress deadline passed before every replica was healthy', evidence: {} };
+    return { reason: 'progress deadline passed before every replica was available', evidence: {} };
   }
   return null;
 }
 
-export async function reconcileAll(deps: Deps, only?: Set<string>): Promise<void> {
+export async function reconcileAll(deps: Deps): Promise<void> {
   const states = await listDesiredStates(deps.db);
   const all = await deps.docker.listReplicas();
-  // Containers whose service row is gone (deleted service) are removed too.
+  // Containers of this installation whose service row is gone (a deleted service) are removed too.
   const known = new Set(states.map((s) => s.service.id));
   for (const c of all) if (!known.has(c.serviceId)) await deps.docker.removeReplica(c.id);
-  for (const s of states) {
-    if (only && !only.has(s.service.id)) continue;
-    await reconcileService(deps, s, all);
-  }
+  for (const s of states) await reconcileService(deps, s, all);
 }

@@ -130,6 +130,7 @@ export const sampleSpec = (over: Record<string, unknown> = {}) => ({
     startPeriodSeconds: 2,
   },
   replicas: 1,
+  strategy: { maxSurge: 1, maxUnavailable: 0, minReadySeconds: 0, progressDeadlineSeconds: 120 },
   resources: { cpus: null, memoryMb: null },
   labels: {},
   ...over,

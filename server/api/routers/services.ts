@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { cancelDeployment } from '@/server/services/deployments/cancel';
 import { createService } from '@/server/services/service/create';
 import { deleteService } from '@/server/services/service/delete';
 import { deployService, redeployRevision } from '@/server/services/service/deploy';
 import { getDeployment, getService, listServices } from '@/server/services/service/read';
 import {
+  cancelDeploymentSchema,
   createServiceSchema,
   deployServiceSchema,
   redeployRevisionSchema,
@@ -26,6 +28,9 @@ export const servicesRouter = createTRPCRouter({
   redeploy: developerProcedure
     .input(redeployRevisionSchema)
     .mutation(({ ctx, input }) => redeployRevision(ctx.svc, input)),
+  cancel: developerProcedure
+    .input(cancelDeploymentSchema)
+    .mutation(({ ctx, input }) => cancelDeployment(ctx.svc, input)),
   delete: developerProcedure
     .input(serviceIdSchema)
     .mutation(({ ctx, input }) => deleteService(ctx.svc, input.serviceId)),

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { deployments, revisions, services, type DeploymentEvidence } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { recordAudit } from '../audit/record';
@@ -15,19 +15,29 @@ export async function listDesiredStates(db: Db) {
       revisions,
       and(eq(revisions.serviceId, services.id), eq(revisions.number, services.desiredRevision)),
     );
-  const active = await db.select().from(deployments).where(inArray(deployments.status, ACTIVE));
+  const open = await db
+    .select()
+    .from(deployments)
+    .where(inArray(deployments.status, [...ACTIVE, 'queued']))
+    .orderBy(asc(deployments.createdAt));
   return rows.map((r) => ({
     service: r.service,
     spec: r.spec,
-    deployment: active.find((d) => d.serviceId === r.service.id) ?? null,
+    deployment: open.find((d) => d.serviceId === r.service.id && d.status !== 'queued') ?? null,
+    queued: open.find((d) => d.serviceId === r.service.id && d.status === 'queued') ?? null,
   }));
 }
 export type DesiredState = Awaited<ReturnType<typeof listDesiredStates>>[number];
 
-export async function markInProgress(ctx: ServiceContext, deploymentId: string) {
+export async function markInProgress(ctx: ServiceContext, deploymentId: string, deadlineSeconds: number) {
+  const now = Date.now();
   const [d] = await ctx.db
     .update(deployments)
-    .set({ status: 'in_progress', startedAt: new Date() })
+    .set({
+      status: 'in_progress',
+      startedAt: new Date(now),
+      deadlineAt: new Date(now + deadlineSeconds * 1000),
+    })
     .where(and(eq(deployments.id, deploymentId), eq(deployments.status, 'pending')))
     .returning();
   if (d) {
@@ -40,6 +50,32 @@ export async function markInProgress(ctx: ServiceContext, deploymentId: string) 
     ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: d.status });
   }
   return d ?? null;
+}
+
+/** Starts the oldest queued deployment of a service once none is active. */
+export async function promoteQueued(ctx: ServiceContext, deploymentId: string) {
+  const d = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(deployments)
+      .set({ status: 'pending' })
+      .where(and(eq(deployments.id, deploymentId), eq(deployments.status, 'queued')))
+      .returning();
+    if (!row) return null;
+    await tx
+      .update(services)
+      .set({ desiredRevision: row.toRevision, updatedAt: new Date() })
+      .where(eq(services.id, row.serviceId));
+    await recordEvent(tx, {
+      serviceId: row.serviceId,
+      deploymentId: row.id,
+      kind: 'deployment.dequeued',
+      message: `Queued deployment of revision ${row.toRevision} starts`,
+    });
+    return row;
+  });
+  if (d)
+    ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: 'pending' });
+  return d;
 }
 
 export async function succeedDeployment(

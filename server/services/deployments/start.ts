@@ -5,7 +5,6 @@ import { actorLabel, type Actor } from '../context';
 import { Conflict, isUniqueViolation } from '../errors';
 
 export const ACTIVE: ('pending' | 'in_progress')[] = ['pending', 'in_progress'];
-export const DEFAULT_PROGRESS_DEADLINE_MS = 5 * 60_000;
 
 /**
  * Opens a deployment and points the service's desired revision at it, inside the caller's transaction.
@@ -27,6 +26,21 @@ export async function startDeployment(
     .from(deployments)
     .where(and(eq(deployments.serviceId, input.serviceId), inArray(deployments.status, ACTIVE)))
     .limit(1);
+  if (active && input.queue) {
+    const [queued] = await tx
+      .insert(deployments)
+      .values({
+        serviceId: input.serviceId,
+        fromRevision: null,
+        toRevision: input.toRevision,
+        status: 'queued',
+        reason: input.reason,
+        requestedBy: actor.kind === 'user' ? actor.id : null,
+        actor: actorLabel(actor),
+      })
+      .returning();
+    return queued!;
+  }
   if (active) {
     throw new Conflict(
       `${input.serviceName} is already deploying revision ${active.toRevision}. Wait for it to finish or cancel it.`,
@@ -43,7 +57,6 @@ export async function startDeployment(
         reason: input.reason,
         requestedBy: actor.kind === 'user' ? actor.id : null,
         actor: actorLabel(actor),
-        deadlineAt: new Date(Date.now() + DEFAULT_PROGRESS_DEADLINE_MS),
       })
       .returning();
     await tx

@@ -7,6 +7,8 @@ export type ProbeState = {
   lastError: string | null;
   lastCheckedAt: number | null;
   latencyMs: number | null;
+  /** When the replica last became healthy; null while it is not. */
+  healthySince: number | null;
 };
 
 /** Latest probe verdict per container. In memory: after a restart the prober establishes it again. */
@@ -31,6 +33,7 @@ export class ProbeStore {
       lastError: null,
       lastCheckedAt: null,
       latencyMs: null,
+      healthySince: null,
     };
     const sameAsLast = prev.lastResult === (ok ? 'ok' : 'fail');
     const streak = sameAsLast ? prev.streak + 1 : 1;
@@ -45,6 +48,7 @@ export class ProbeStore {
       lastError: ok ? null : (detail.error ?? 'failed'),
       lastCheckedAt: Date.now(),
       latencyMs: detail.latencyMs ?? null,
+      healthySince: healthy ? (prev.healthy ? prev.healthySince : Date.now()) : null,
     };
     this.states.set(containerId, next);
     return { state: next, changed: next.healthy !== prev.healthy || prev.lastResult === null };
@@ -61,6 +65,7 @@ export class ProbeStore {
       lastError: null,
       lastCheckedAt: Date.now(),
       latencyMs: null,
+      healthySince: running ? (prev?.healthySince ?? Date.now()) : null,
     });
     return prev?.healthy !== running;
   }

@@ -34,6 +34,7 @@ export async function deployService(ctx: ServiceContext, input: z.infer<typeof d
       fromRevision: service.desiredRevision,
       toRevision: number,
       reason: input.reason || summary,
+      queue: input.queue,
     });
     await recordEvent(tx, {
       serviceId: service.id,
@@ -65,6 +66,7 @@ export async function redeployRevision(ctx: ServiceContext, input: z.infer<typeo
       fromRevision: service.desiredRevision,
       toRevision: revision.number,
       reason: input.reason || `roll back to revision ${revision.number}`,
+      queue: input.queue,
     });
     await recordEvent(tx, {
       serviceId: service.id,

@@ -40,6 +40,19 @@ export const healthCheckSchema = z.object({
   startPeriodSeconds: z.number().min(0).max(600).default(10),
 });
 
+export const strategySchema = z
+  .object({
+    /** Extra replicas of the new revision that may run above the desired count during a rollout. */
+    maxSurge: z.number().int().min(0).max(50).default(1),
+    /** Replicas below the desired count that may be unavailable during a rollout (0: start-first). */
+    maxUnavailable: z.number().int().min(0).max(50).default(0),
+    /** A new replica counts as available only after being healthy this long. */
+    minReadySeconds: z.number().min(0).max(600).default(0),
+    /** The deployment fails (and rolls back) if it has not finished by then. */
+    progressDeadlineSeconds: z.number().int().min(10).max(3600).default(300),
+  })
+  .refine((s) => s.maxSurge + s.maxUnavailable > 0, 'Max surge and max unavailable cannot both be 0');
+
 export const serviceSpecSchema = z.object({
   image: z
     .string()
@@ -62,6 +75,7 @@ export const serviceSpecSchema = z.object({
     ),
   healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
   replicas: z.number().int().min(0).max(50, 'At most 50 replicas'),
+  strategy: strategySchema.default(strategySchema.parse({})),
   resources: z
     .object({
       cpus: z.number().min(0.01, 'CPU limit must be at least 0.01').max(64).nullable().default(null),
@@ -100,11 +114,19 @@ export const deployServiceSchema = z.object({
   serviceId: z.string().uuid(),
   spec: serviceSpecSchema,
   reason: z.string().trim().max(500).default(''),
+  /** When another deployment is under way: wait for it instead of refusing. */
+  queue: z.boolean().default(false),
 });
 
 export const redeployRevisionSchema = z.object({
   serviceId: z.string().uuid(),
   revision: z.number().int().min(1),
+  reason: z.string().trim().max(500).default(''),
+  queue: z.boolean().default(false),
+});
+
+export const cancelDeploymentSchema = z.object({
+  deploymentId: z.string().uuid(),
   reason: z.string().trim().max(500).default(''),
 });
 

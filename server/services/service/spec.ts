@@ -19,6 +19,7 @@ export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: Stored
     env,
     healthCheck: spec.healthCheck,
     replicas: spec.replicas,
+    strategy: spec.strategy,
     resources: spec.resources,
     labels: spec.labels,
   };
@@ -54,6 +55,15 @@ export function summarizeChange(prev: StoredSpec | null, next: StoredSpec): stri
   if (prev.port !== next.port) parts.push(`port ${prev.port} → ${next.port}`);
   if (JSON.stringify(prev.healthCheck) !== JSON.stringify(next.healthCheck)) parts.push('health check');
   if (JSON.stringify(prev.resources) !== JSON.stringify(next.resources)) parts.push('resources');
+  if (JSON.stringify(prev.strategy) !== JSON.stringify(next.strategy)) parts.push('strategy');
   if (JSON.stringify(prev.labels) !== JSON.stringify(next.labels)) parts.push('labels');
   return parts.length ? parts.join('; ') : 'no change (redeploy)';
 }
+
+export const DEFAULT_STRATEGY = {
+  maxSurge: 1,
+  maxUnavailable: 0,
+  minReadySeconds: 0,
+  progressDeadlineSeconds: 300,
+};
+export const strategyOf = (spec: StoredSpec) => spec.strategy ?? DEFAULT_STRATEGY;
