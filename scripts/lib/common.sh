@@ -35,7 +35,7 @@ ensure_node_deps() {
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
   say "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
+  npm install --no-audit --no-fund --loglevel=error || die "npm install failed"
   echo "$want" >"$stamp"
 }
 
