@@ -12,6 +12,8 @@ import { SecretBox } from '@/server/services/secrets/box';
 
 export type Harness = Deps & {
   handle: DbHandle;
+  /** The PostgreSQL database's URL, for a second process to share; null on in-memory PGlite. */
+  url: string | null;
   as: (role: Role) => Promise<ServiceContext & { actor: UserActor }>;
   loop: (opts?: { probeIntervalMs?: number }) => ControlLoop;
   close: () => Promise<void>;
@@ -22,10 +24,11 @@ export type Harness = Deps & {
  * the committed migrations, and the real Docker engine, as an installation of its own: its containers
  * are removed on close, and nobody else's are touched.
  */
-export async function makeHarness(): Promise<Harness> {
+export async function makeHarness(opts: { secretKeyHex?: string } = {}): Promise<Harness> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   let dropDb: (() => Promise<void>) | null = null;
   let handle: DbHandle;
+  let url: string | null = null;
   if (adminUrl) {
     const name = `capstan_test_${crypto.randomBytes(4).toString('hex')}`;
     const { Client } = await import('pg');
@@ -33,9 +36,10 @@ export async function makeHarness(): Promise<Harness> {
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    handle = await openDb({ kind: 'postgres', url: url.toString() });
+    const dbUrl = new URL(adminUrl);
+    dbUrl.pathname = `/${name}`;
+    url = dbUrl.toString();
+    handle = await openDb({ kind: 'postgres', url });
     dropDb = async () => {
       const c = new Client({ connectionString: adminUrl });
       await c.connect();
@@ -50,7 +54,7 @@ export async function makeHarness(): Promise<Harness> {
     db: handle.db,
     docker: new DockerEngine(await installationId(handle.db)),
     bus: new EventBus(),
-    box: new SecretBox(crypto.randomBytes(32)),
+    box: new SecretBox(opts.secretKeyHex ? Buffer.from(opts.secretKeyHex, 'hex') : crypto.randomBytes(32)),
     probes: new ProbeStore(),
   };
   const loops: ControlLoop[] = [];
@@ -60,6 +64,7 @@ export async function makeHarness(): Promise<Harness> {
   return {
     ...deps,
     handle,
+    url,
     async as(role) {
       const email = `${role}-${crypto.randomBytes(3).toString('hex')}@test.local`;
       const [u] = await deps.db
