@@ -94,6 +94,7 @@ describe('deploying on the real Docker engine', () => {
     const next = await deployService(dev, {
       serviceId: service.id,
       reason: '',
+      queue: false,
       spec: sampleSpec({ replicas: 2, tag: 'v2' }),
     });
     expect(next.revision.summary).toContain('capstan-sample:v1 → capstan-sample:v2');
@@ -121,6 +122,7 @@ describe('deploying on the real Docker engine', () => {
     const bad = await deployService(dev, {
       serviceId: service.id,
       reason: 'try v2',
+      queue: false,
       spec: sampleSpec({ tag: 'v2', env: [{ name: 'HEALTH', value: 'fail', secret: false }] }),
     });
     const done = await deploymentDone(bad.deployment.id);

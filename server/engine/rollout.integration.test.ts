@@ -4,6 +4,7 @@ import { deployments, events } from '@/db/schema';
 import { cancelDeployment } from '@/server/services/deployments/cancel';
 import { createService } from '@/server/services/service/create';
 import { deployService } from '@/server/services/service/deploy';
+import { getDeployment } from '@/server/services/service/read';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
 
 let h: Harness;
@@ -81,6 +82,11 @@ describe('rolling update', () => {
       .map((s) => s.kind)
       .filter((k) => k.startsWith('replica.'));
     expect(order.slice(0, 2)).toEqual(['replica.started', 'replica.stopped']);
+    const view = await getDeployment(dev, next.deployment.id);
+    expect(view.to).toMatchObject({ number: 2, image: 'capstan-sample:v2', replicas: 3 });
+    expect(view.from).toMatchObject({ number: 1, image: 'capstan-sample:v1' });
+    expect(view.steps.map((s) => s.kind)).toContain('deployment.succeeded');
+    expect(view.progress).toMatchObject({ desired: 3, healthyNew: 3, newShare: 1 });
   });
 });
 

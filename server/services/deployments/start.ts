@@ -8,7 +8,8 @@ export const ACTIVE: ('pending' | 'in_progress')[] = ['pending', 'in_progress'];
 
 /**
  * Opens a deployment and points the service's desired revision at it, inside the caller's transaction.
- * A second active deployment for the same service is a Conflict (enforced by a unique index as well).
+ * A second active deployment for the same service is a Conflict (enforced by a unique index as well),
+ * unless the caller asked to queue: then it waits, and the control loop starts it when its turn comes.
  */
 export async function startDeployment(
   tx: Tx,
@@ -19,6 +20,7 @@ export async function startDeployment(
     fromRevision: number | null;
     toRevision: number;
     reason: string;
+    queue?: boolean;
   },
 ) {
   const [active] = await tx

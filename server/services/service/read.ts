@@ -1,5 +1,5 @@
-import { desc, eq, inArray } from 'drizzle-orm';
-import { deployments, revisions, services, users } from '@/db/schema';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { deployments, events, revisions, services, users } from '@/db/schema';
 import type { Replica } from '@/server/docker/engine';
 import type { ServiceContext } from '../context';
 import { ACTIVE } from '../deployments/start';
@@ -116,8 +116,48 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
   };
 }
 
+/** The deployment page: the deployment, its steps as recorded, and the replicas of both revisions now. */
 export async function getDeployment(ctx: ServiceContext, deploymentId: string) {
   const [d] = await ctx.db.select().from(deployments).where(eq(deployments.id, deploymentId)).limit(1);
   if (!d) throw new NotFound('No such deployment.');
-  return d;
+  const [service, steps, replicas, revs] = await Promise.all([
+    loadService(ctx.db, d.serviceId),
+    ctx.db.select().from(events).where(eq(events.deploymentId, d.id)).orderBy(asc(events.id)),
+    readReplicas(ctx, d.serviceId),
+    ctx.db
+      .select({ number: revisions.number, spec: revisions.spec, summary: revisions.summary })
+      .from(revisions)
+      .where(
+        and(
+          eq(revisions.serviceId, d.serviceId),
+          inArray(revisions.number, [d.toRevision, d.fromRevision ?? d.toRevision]),
+        ),
+      ),
+  ]);
+  const to = revs.find((r) => r.number === d.toRevision);
+  const from = d.fromRevision === null ? null : revs.find((r) => r.number === d.fromRevision);
+  const views = replicas.list.map((r) => replicaView(ctx, r));
+  const healthyNew = views.filter((r) => r.revision === d.toRevision && r.health === 'healthy').length;
+  const healthyAll = views.filter((r) => r.health === 'healthy').length;
+  return {
+    deployment: d,
+    service: {
+      id: service.id,
+      name: service.name,
+      desiredRevision: service.desiredRevision,
+      stableRevision: service.stableRevision,
+    },
+    to: to
+      ? { number: to.number, image: imageRef(to.spec), replicas: to.spec.replicas, summary: to.summary }
+      : null,
+    from: from ? { number: from.number, image: imageRef(from.spec), replicas: from.spec.replicas } : null,
+    steps,
+    replicas: views,
+    progress: {
+      desired: to?.spec.replicas ?? 0,
+      healthyNew,
+      /** Share of healthy replicas that run the new revision: a stand-in for traffic until the proxy reports it. */
+      newShare: healthyAll === 0 ? 0 : healthyNew / healthyAll,
+    },
+  };
 }
