@@ -43,6 +43,29 @@ export type Replica = {
   createdAt: Date;
 };
 
+/** What the metrics collector needs of a container beyond its labels. */
+export type ReplicaRuntime = {
+  id: string;
+  running: boolean;
+  /** Init process on the host, null unless running. */
+  pid: number | null;
+  restartCount: number;
+  memoryLimitBytes: number | null;
+};
+
+/** Cumulative counters and current gauges of one container, as the kernel reports them. */
+export type ContainerStats = {
+  cpuUsageNs: number;
+  memUsageBytes: number;
+  /** Usage minus inactive file cache, as `docker stats` shows it. */
+  memWorkingSetBytes: number;
+  netRxBytes: number | null;
+  netTxBytes: number | null;
+  /** Null when the kernel does not account block I/O for the container. */
+  blkReadBytes: number | null;
+  blkWriteBytes: number | null;
+};
+
 export type ReplicaDetail = Replica & {
   exitCode: number | null;
   oomKilled: boolean;
@@ -58,6 +81,8 @@ export type EngineEvent = {
   serviceId: string | null;
   exitCode: string | null;
   time: number;
+  /** Capstan itself stopped or removed this container (a rollout step, not an incident). */
+  expected: boolean;
 };
 
 export class DockerError extends Error {
@@ -180,8 +205,7 @@ export class DockerEngine {
         status: c.State.Status,
         hostPort: first?.HostPort ? Number(first.HostPort) : null,
         createdAt: new Date(c.Created),
-        // While Docker restarts a crashed container, ExitCode still holds the last exit: keep it.
-        exitCode: c.State.Running && !c.State.Restarting && c.RestartCount === 0 ? null : c.State.ExitCode,
+        exitCode: this.exitCodeOf(c),
         oomKilled: c.State.OOMKilled,
         restartCount: c.RestartCount,
         startedAt: time(c.State.StartedAt),
@@ -194,6 +218,59 @@ export class DockerEngine {
         cause: err,
       });
     }
+  }
+
+  async inspectRuntime(id: string): Promise<ReplicaRuntime | null> {
+    try {
+      const c = await this.api.getContainer(id).inspect();
+      return {
+        id: c.Id,
+        running: c.State.Running,
+        pid: c.State.Running && c.State.Pid > 0 ? c.State.Pid : null,
+        restartCount: c.RestartCount,
+        memoryLimitBytes: c.HostConfig.Memory ? c.HostConfig.Memory : null,
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw new DockerError(`Docker did not inspect ${id.slice(0, 12)}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  /** One reading of the stats API, without the one-second wait for a previous reading. */
+  async statsOnce(id: string): Promise<ContainerStats | null> {
+    let s: Docker.ContainerStats;
+    try {
+      s = await this.api.getContainer(id).stats({ stream: false, 'one-shot': true });
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw new DockerError(
+        `Docker did not report stats of ${id.slice(0, 12)}: ${messageOf(err)}`,
+        statusOf(err),
+        {
+          cause: err,
+        },
+      );
+    }
+    const mem = s.memory_stats ?? { usage: 0, stats: {} };
+    const memStats = (mem.stats ?? {}) as Record<string, number | undefined>;
+    const usage = mem.usage ?? 0;
+    // cgroup v1 reports total_inactive_file, v2 inactive_file.
+    const inactive = memStats.total_inactive_file ?? memStats.inactive_file ?? 0;
+    const nets = Object.values(s.networks ?? {});
+    const io = s.blkio_stats?.io_service_bytes_recursive ?? [];
+    const ioSum = (op: string) =>
+      io.filter((e) => e.op.toLowerCase() === op).reduce((sum, e) => sum + e.value, 0);
+    return {
+      cpuUsageNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      memUsageBytes: usage,
+      memWorkingSetBytes: inactive < usage ? usage - inactive : usage,
+      netRxBytes: nets.length ? nets.reduce((sum, n) => sum + n.rx_bytes, 0) : null,
+      netTxBytes: nets.length ? nets.reduce((sum, n) => sum + n.tx_bytes, 0) : null,
+      blkReadBytes: ioSum('read'),
+      blkWriteBytes: ioSum('write'),
+    };
   }
 
   async hasImage(ref: string): Promise<boolean> {
@@ -278,8 +355,21 @@ export class DockerEngine {
   }
 
   /** Graceful stop (SIGTERM, then SIGKILL after the timeout), then removal. Absent is fine. */
+  /** Last exit code per container from die events: Docker reports 0 once a crashed container restarted. */
+  private readonly lastExit = new Map<string, number>();
+
+  private exitCodeOf(c: Docker.ContainerInspectInfo): number | null {
+    if (!c.State.Running || c.State.Restarting) return c.State.ExitCode;
+    return c.RestartCount > 0 ? (this.lastExit.get(c.Id) ?? null) : null;
+  }
+
+  /** Containers this process is stopping on purpose, so their kill/die events are not taken for crashes. */
+  private readonly stopping = new Set<string>();
+
   async removeReplica(id: string, stopTimeoutSeconds = 10): Promise<void> {
     const c = this.api.getContainer(id);
+    this.stopping.add(id);
+    setTimeout(() => this.stopping.delete(id), (stopTimeoutSeconds + 30) * 1000).unref();
     try {
       await c.stop({ t: stopTimeoutSeconds });
     } catch (err) {
@@ -335,12 +425,16 @@ export class DockerEngine {
             Actor?: { Attributes?: Record<string, string> };
           };
           const attrs = raw.Actor?.Attributes ?? {};
+          if (raw.Action === 'die' && raw.id && attrs.exitCode !== undefined) {
+            this.lastExit.set(raw.id, Number(attrs.exitCode));
+          }
           onEvent({
             action: raw.Action ?? '',
             containerId: raw.id ?? '',
             serviceId: attrs[LABELS.service] ?? null,
             exitCode: attrs.exitCode ?? null,
             time: raw.time ?? Math.floor(Date.now() / 1000),
+            expected: this.stopping.has(raw.id ?? ''),
           });
         }
       }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, revisions } from '@/db/schema';
+import { deployments, events, revisions } from '@/db/schema';
 import { LABELS } from '@/server/docker/engine';
 import { createService } from '@/server/services/service/create';
 import { deployService } from '@/server/services/service/deploy';
@@ -105,6 +105,10 @@ describe('deploying on the real Docker engine', () => {
       return list.length === 2 ? list : undefined;
     });
     expect(replicas.every((r) => r.revision === 2)).toBe(true);
+    // Old replicas were stopped on purpose: a rollout is not a string of crashes on the timeline.
+    const timeline = await h.db.select().from(events).where(eq(events.serviceId, service.id));
+    expect(timeline.filter((e) => e.kind === 'container.die' || e.kind === 'container.kill')).toEqual([]);
+    expect(timeline.filter((e) => e.kind === 'replica.stopped')).toHaveLength(2);
     const res = await fetch(`http://127.0.0.1:${replicas[0]!.hostPort}/version`);
     expect((await res.text()).trim()).toBe('v2');
   });
@@ -141,7 +145,7 @@ describe('deploying on the real Docker engine', () => {
 
   it('fails a deploy whose replicas crash on start, with the exit code and logs as evidence', async () => {
     const dev = await h.as('developer');
-    const { deployment } = await createService(dev, {
+    const { service, deployment } = await createService(dev, {
       name: unique('crash'),
       description: '',
       protected: false,
@@ -152,6 +156,12 @@ describe('deploying on the real Docker engine', () => {
     expect(done.status).toBe('failed');
     expect(done.outcome).toMatch(/crashed/);
     expect(done.evidence?.exitCode).toBe(1);
+    expect((await getService(dev, service.id)).health).toBe('down');
+    // A crash nobody asked for is on the timeline.
+    await waitFor('the crash on the timeline', async () => {
+      const rows = await h.db.select().from(events).where(eq(events.serviceId, service.id));
+      return rows.some((e) => e.kind === 'container.die');
+    });
   });
 
   it('fails with a clear reason when the image cannot be pulled', async () => {

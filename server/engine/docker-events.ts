@@ -1,7 +1,8 @@
 import type { Deps } from '@/server/services/context';
 import { recordEvent } from '@/server/services/events/record';
 
-const RECORDED = new Set(['die', 'oom', 'kill', 'start']);
+// start is recorded by the reconciler as replica.started; these are what happens to a container unasked.
+const RECORDED = new Set(['die', 'oom', 'kill']);
 
 /**
  * Follows Docker's event stream for managed containers, pushes each to live subscribers at once and
@@ -25,7 +26,7 @@ export async function followDockerEvents(
             action: e.action,
             containerId: e.containerId,
           });
-          if (RECORDED.has(e.action)) {
+          if (RECORDED.has(e.action) && !e.expected) {
             await recordEvent(deps.db, {
               serviceId: e.serviceId,
               kind: `container.${e.action}`,

@@ -178,6 +178,8 @@ async function detectFailure(
     const detail = await deps.docker.inspectReplica(c.id);
     if (!detail) continue;
     const crashed = GONE.has(detail.state) || detail.restartCount > 0 || detail.state === 'restarting';
+    // Restarted already, and its die event not yet seen: judge on the next pass, with the exit code.
+    if (crashed && detail.state === 'running' && detail.exitCode === null) continue;
     if (crashed) {
       const logsTail = await deps.docker.logsTail(c.id, 30);
       const why = detail.oomKilled

@@ -51,7 +51,14 @@ export async function listServices(ctx: ServiceContext) {
       desired,
       ready,
       running: mine.filter((r) => r.state === 'running').length,
-      health: replicas.dockerError ? ('down' as const) : serviceHealth(desired, ready, deploying),
+      health: replicas.dockerError
+        ? ('down' as const)
+        : serviceHealth(
+            desired,
+            ready,
+            deploying,
+            s.desiredRevision === null && lastDeploy?.status === 'failed',
+          ),
       lastDeploy: lastDeploy && {
         id: lastDeploy.id,
         status: lastDeploy.status,
@@ -111,7 +118,14 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
     replicas: replicaViews,
     desired,
     ready,
-    health: replicas.dockerError ? ('down' as const) : serviceHealth(desired, ready, active !== null),
+    health: replicas.dockerError
+      ? ('down' as const)
+      : serviceHealth(
+          desired,
+          ready,
+          active !== null,
+          service.desiredRevision === null && deps[0]?.status === 'failed',
+        ),
     dockerError: replicas.dockerError,
   };
 }

@@ -40,8 +40,11 @@ export function serviceHealth(
   desired: number,
   ready: number,
   deploying: boolean,
+  neverServed = false,
 ): 'healthy' | 'degraded' | 'down' | 'idle' | 'deploying' {
   if (deploying) return 'deploying';
+  // A first deploy that failed leaves nothing serving: that is down, not idle.
+  if (neverServed) return 'down';
   if (desired === 0) return 'idle';
   if (ready === 0) return 'down';
   return ready < desired ? 'degraded' : 'healthy';
