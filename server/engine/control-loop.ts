@@ -1,5 +1,6 @@
 import type { Deps } from '@/server/services/context';
 import { listDesiredStates } from '@/server/services/deployments/progress';
+import { recordEvent } from '@/server/services/events/record';
 import { followDockerEvents } from './docker-events';
 import { HealthProber } from './health-prober';
 import { reconcileAll } from './reconciler';
@@ -54,10 +55,24 @@ export class ControlLoop {
   async pass(force = false): Promise<void> {
     const states = await listDesiredStates(this.deps.db);
     const replicas = await this.deps.docker.listReplicas();
-    const changed = await this.prober.tick(states, replicas);
-    for (const serviceId of changed) this.deps.bus.publish({ type: 'service', serviceId, reason: 'health' });
+    const flips = await this.prober.tick(states, replicas);
+    for (const f of flips) {
+      const r = f.replica;
+      await recordEvent(this.deps.db, {
+        serviceId: r.serviceId,
+        deploymentId: r.deploymentId,
+        kind: f.healthy ? 'replica.healthy' : 'replica.unhealthy',
+        message: f.healthy
+          ? `Replica ${r.replica} of revision ${r.revision} is healthy`
+          : `Replica ${r.replica} of revision ${r.revision} is unhealthy: ${f.error ?? 'check failed'}`,
+        data: { containerId: r.id, replica: r.replica, revision: r.revision },
+      });
+    }
+    for (const serviceId of new Set(flips.map((f) => f.replica.serviceId))) {
+      this.deps.bus.publish({ type: 'service', serviceId, reason: 'health' });
+    }
     const due = Date.now() - this.lastReconcile >= this.opts.reconcileIntervalMs;
-    if (force || this.dirty || changed.size > 0 || due) {
+    if (force || this.dirty || flips.length > 0 || due) {
       this.dirty = false;
       this.lastReconcile = Date.now();
       await reconcileAll(this.deps);

@@ -5,6 +5,8 @@ import type { DesiredState } from '@/server/services/deployments/progress';
 
 type Check = NonNullable<DesiredState['spec']>['healthCheck'];
 
+export type HealthFlip = { replica: Replica; healthy: boolean; error: string | null };
+
 async function probeHttp(
   port: number,
   path: string,
@@ -40,15 +42,15 @@ function probeTcp(port: number, timeoutMs: number): Promise<{ ok: boolean; error
 
 /**
  * Probes every running replica from the host through its published port, at each service's interval,
- * and records verdicts in the probe store. Returns the services whose replicas changed health.
+ * and records verdicts in the probe store. Returns the replicas whose health flipped.
  */
 export class HealthProber {
   private readonly lastProbe = new Map<string, number>();
 
   constructor(private readonly deps: Deps) {}
 
-  async tick(states: DesiredState[], replicas: Replica[]): Promise<Set<string>> {
-    const changed = new Set<string>();
+  async tick(states: DesiredState[], replicas: Replica[]): Promise<HealthFlip[]> {
+    const changed: HealthFlip[] = [];
     const checks = new Map<string, Check>();
     // Replicas of an older revision are held to the desired revision's check: same service, same contract.
     for (const s of states) if (s.spec) checks.set(s.service.id, s.spec.healthCheck);
@@ -58,7 +60,8 @@ export class HealthProber {
       running.map(async (r) => {
         const check = checks.get(r.serviceId);
         if (!check || check.type === 'none' || r.hostPort === null) {
-          if (this.deps.probes.markUnchecked(r.id, true)) changed.add(r.serviceId);
+          if (this.deps.probes.markUnchecked(r.id, true))
+            changed.push({ replica: r, healthy: true, error: null });
           return;
         }
         const last = this.lastProbe.get(r.id) ?? 0;
@@ -70,13 +73,13 @@ export class HealthProber {
           check.type === 'http'
             ? await probeHttp(r.hostPort, check.path, timeoutMs)
             : await probeTcp(r.hostPort, timeoutMs);
-        const { changed: flipped } = this.deps.probes.record(
+        const { changed: flipped, state } = this.deps.probes.record(
           r.id,
           result.ok,
           { error: result.error, latencyMs: performance.now() - t0 },
           { healthy: check.healthyThreshold, unhealthy: check.unhealthyThreshold },
         );
-        if (flipped) changed.add(r.serviceId);
+        if (flipped) changed.push({ replica: r, healthy: state.healthy, error: state.lastError });
       }),
     );
     const alive = new Set(running.map((r) => r.id));

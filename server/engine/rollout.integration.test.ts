@@ -76,12 +76,13 @@ describe('rolling update', () => {
     const kinds = steps.map((s) => s.kind);
     expect(kinds.filter((k) => k === 'replica.started')).toHaveLength(3);
     expect(kinds.filter((k) => k === 'replica.stopped')).toHaveLength(3);
+    expect(kinds.filter((k) => k === 'replica.healthy')).toHaveLength(3);
     // One at a time: each old replica stops only after a new one started.
     const order = steps
       .sort((a, b) => a.id - b.id)
       .map((s) => s.kind)
       .filter((k) => k.startsWith('replica.'));
-    expect(order.slice(0, 2)).toEqual(['replica.started', 'replica.stopped']);
+    expect(order.slice(0, 3)).toEqual(['replica.started', 'replica.healthy', 'replica.stopped']);
     const view = await getDeployment(dev, next.deployment.id);
     expect(view.to).toMatchObject({ number: 2, image: 'capstan-sample:v2', replicas: 3 });
     expect(view.from).toMatchObject({ number: 1, image: 'capstan-sample:v1' });
