@@ -7,7 +7,7 @@ const restrict = (groups, message) => ({
 const DATA = ['drizzle-orm', 'drizzle-orm/*', 'dockerode', '@/db/client', '@/db/migrate'];
 
 /** The layers of ../shared/STYLE.md: data flows route → router → service → (db | docker | proxy). */
-export default [
+const config = [
   ...nextVitals,
   ...nextTs,
   {
@@ -41,7 +41,7 @@ export default [
     rules: restrict(
       [
         ...DATA,
-        '@/server/services/**',
+        '@/server/services/*/*',
         '!@/server/services/*/schema',
         '@/server/runtime',
         '@/server/engine/**',
@@ -51,3 +51,5 @@ export default [
     ),
   },
 ];
+
+export default config;

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTRPC } from './provider';
 
 /**
@@ -12,18 +12,24 @@ import { useTRPC } from './provider';
 export function useLiveUpdates() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [dockerUp, setDockerUp] = useState(true);
+  // One refetch per burst of events: a rollout emits many in a few milliseconds.
+  const [refetchSoon] = useState(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    return () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() });
+      }, 150);
+    };
+  });
   const sub = useSubscription(
     trpc.activity.live.subscriptionOptions(undefined, {
       onData(event) {
         if (event.type === 'engine') setDockerUp(event.docker === 'up');
-        if (timer.current) return;
-        timer.current = setTimeout(() => {
-          timer.current = null;
-          void queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() });
-          void queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() });
-        }, 150);
+        refetchSoon();
       },
     }),
   );

@@ -1,0 +1,93 @@
+import type { Replica } from '@/components/router-types';
+import { cx } from '@/components/ui/class-names';
+import { EmptyState } from '@/components/ui/empty-state';
+import { focusRing } from '@/components/ui/focus-ring';
+import { BoxIcon, ExternalLinkIcon } from '@/components/ui/icons';
+import { Age } from '@/components/ui/relative-time';
+import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { ReplicaHealthBadge } from './status-badges';
+
+/** Replicas exactly as Docker reports them, with the latest probe verdict. */
+export function ReplicaTable({
+  replicas,
+  currentRevision,
+}: {
+  replicas: Replica[];
+  currentRevision: number | null;
+}) {
+  if (replicas.length === 0) {
+    return (
+      <EmptyState
+        icon={<BoxIcon className="size-5" />}
+        title="No replicas running"
+        description="Deploy a revision with at least one replica to start some."
+      />
+    );
+  }
+  return (
+    <Table aria-label="Replicas">
+      <THead>
+        <tr>
+          <Th>Replica</Th>
+          <Th>Revision</Th>
+          <Th>State</Th>
+          <Th>Health</Th>
+          <Th>Host port</Th>
+          <Th>Age</Th>
+          <Th>Last probe error</Th>
+        </tr>
+      </THead>
+      <TBody>
+        {replicas.map((r) => (
+          <Tr key={r.id} data-testid="replica-row" data-health={r.health} data-revision={r.revision}>
+            <Td className="font-mono text-xs">
+              <span title={r.id}>{r.name}</span>
+            </Td>
+            <Td className="font-mono text-xs">
+              r{r.revision}
+              {currentRevision !== null && r.revision !== currentRevision && (
+                <span className="ml-1.5 text-zinc-400">{r.revision < currentRevision ? 'old' : 'new'}</span>
+              )}
+            </Td>
+            <Td>
+              <span className="text-xs" title={r.status}>
+                {r.state}
+              </span>
+            </Td>
+            <Td>
+              <ReplicaHealthBadge health={r.health} />
+            </Td>
+            <Td>
+              {r.hostPort ? (
+                <a
+                  href={`http://127.0.0.1:${r.hostPort}`}
+                  target="_blank"
+                  rel="noreferrer"
+                  className={cx(
+                    'inline-flex items-center gap-1 rounded-sm font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400',
+                    focusRing,
+                  )}
+                >
+                  {r.hostPort}
+                  <ExternalLinkIcon className="size-3" />
+                  <span className="sr-only">(opens http://127.0.0.1:{r.hostPort} in a new tab)</span>
+                </a>
+              ) : (
+                <span className="text-zinc-400">—</span>
+              )}
+            </Td>
+            <Td className="text-xs tabular-nums">
+              <Age since={r.createdAt} />
+            </Td>
+            <Td
+              className="max-w-72 truncate font-mono text-xs text-red-600 dark:text-red-400"
+              title={r.lastError ?? undefined}
+            >
+              {r.lastError ?? <span className="text-zinc-400">—</span>}
+            </Td>
+          </Tr>
+        ))}
+      </TBody>
+    </Table>
+  );
+}
