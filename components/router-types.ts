@@ -13,3 +13,4 @@ export type Replica = ServiceDetail['replicas'][number];
 export type EventItem = RouterOutputs['activity']['events'][number];
 export type SessionUser = NonNullable<RouterOutputs['auth']['status']['user']>;
 export type Role = SessionUser['role'];
+export type DeploymentDetail = RouterOutputs['services']['deployment'];

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, findService, signIn, WEB } from './fixtures';
+import { shoot } from './screenshots';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -130,4 +131,14 @@ test('a crashing revision fails with its evidence and the service keeps serving'
 
   // The revision that was live before keeps its replicas.
   await expect(healthyReplicas(page, 1)).toHaveCount(2, { timeout: DEPLOY_TIMEOUT });
+
+  // The deployment page tells the whole story: the failure, its evidence and every recorded step.
+  await latestDeployment(page).getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('failed');
+  await expect(page.getByText(/replica \d+ crashed/).first()).toBeVisible();
+  await expect(page.getByTestId('deployment-step').filter({ hasText: 'started' }).first()).toBeVisible();
+  await expect(page.locator('[data-testid="deployment-step"][data-kind="deployment.failed"]')).toContainText(
+    'Returned to revision 1',
+  );
+  await shoot(page, 'deployment-failed');
 });

@@ -1,6 +1,9 @@
 'use client';
 
+import Link from 'next/link';
 import { Fragment } from 'react';
+import { cx } from '@/components/ui/class-names';
+import { focusRing } from '@/components/ui/focus-ring';
 import type { Deployment } from '@/components/router-types';
 import { EmptyState } from '@/components/ui/empty-state';
 import { RocketIcon } from '@/components/ui/icons';
@@ -89,7 +92,16 @@ export function DeploymentTable({ deployments }: { deployments: Deployment[] }) 
                 <DeploymentStatusBadge status={d.status} />
               </Td>
               <Td className="font-mono text-xs whitespace-nowrap">
-                {d.fromRevision ? `r${d.fromRevision}` : '—'} → r{d.toRevision}
+                <Link
+                  href={`/deployments/${d.id}`}
+                  className={cx(
+                    'rounded hover:text-indigo-600 hover:underline dark:hover:text-indigo-400',
+                    focusRing,
+                  )}
+                  aria-label={`Deployment of r${d.toRevision}: steps and replicas`}
+                >
+                  {d.fromRevision ? `r${d.fromRevision}` : '—'} → r{d.toRevision}
+                </Link>
               </Td>
               <Td className="max-w-48 truncate text-xs">
                 <ActorName actor={d.actor} />
