@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { openDb, type DbHandle } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { DockerEngine } from './docker/engine';
@@ -9,6 +10,7 @@ import { EventBus } from './services/events/bus';
 import { ProbeStore } from './services/health/probe-store';
 import { installationId } from './services/installation/identity';
 import { SecretBox } from './services/secrets/box';
+import { TrafficRouter } from './proxy/traffic-router';
 
 export type Runtime = Deps & { handle: DbHandle; loop: ControlLoop | null };
 
@@ -25,7 +27,15 @@ async function boot(): Promise<Runtime> {
     bus: new EventBus(),
     box: SecretBox.load(cfg.CAPSTAN_SECRET_KEY, dataDir()),
     probes: new ProbeStore(),
+    proxy: new TrafficRouter({
+      dir: path.join(dataDir(), 'haproxy'),
+      log: (m) => console.log(`capstan: proxy: ${m}`),
+    }),
   };
+  // Serving endpoints needs HAProxy; Capstan still starts (and says why) when it cannot.
+  await deps.proxy?.start().catch((err: Error) => {
+    console.error(`capstan: the traffic proxy did not start: ${err.message}`);
+  });
   let loop: ControlLoop | null = null;
   if (cfg.CAPSTAN_ENGINE === 'on') {
     loop = new ControlLoop(deps, {

@@ -40,6 +40,8 @@ export type StoredSpec = {
   };
   resources: { cpus: number | null; memoryMb: number | null };
   labels: Record<string, string>;
+  /** The service's stable endpoint on 127.0.0.1, served by the proxy; the same for every revision. */
+  endpointPort?: number | null;
 };
 
 export const revisions = pgTable(

@@ -60,6 +60,14 @@ ensure_build() {
   echo "$want" >.next/capstan-source-hash
 }
 
+# The reverse proxy in front of every service's replicas.
+ensure_haproxy() {
+  if [[ -x /usr/sbin/haproxy ]]; then return 0; fi
+  apt_install haproxy
+  # Capstan runs its own HAProxy; the packaged system service is not needed.
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then systemctl disable --now haproxy >/dev/null 2>&1 || true; fi
+}
+
 ensure_chromium() {
   if [[ -x /usr/bin/chromium ]]; then return 0; fi
   apt_install chromium

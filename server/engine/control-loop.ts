@@ -4,6 +4,7 @@ import { recordEvent } from '@/server/services/events/record';
 import { followDockerEvents } from './docker-events';
 import { HealthProber } from './health-prober';
 import { reconcileAll } from './reconciler';
+import { TrafficPlan } from './traffic-plan';
 
 export type LoopOptions = {
   probeIntervalMs: number;
@@ -17,6 +18,7 @@ export type LoopOptions = {
  */
 export class ControlLoop {
   private readonly prober: HealthProber;
+  private readonly traffic: TrafficPlan | null;
   private readonly abort = new AbortController();
   private dirty = true;
   private wakeUp: (() => void) | null = null;
@@ -30,6 +32,7 @@ export class ControlLoop {
     private readonly opts: LoopOptions,
   ) {
     this.prober = new HealthProber(deps);
+    this.traffic = deps.proxy ? new TrafficPlan(deps) : null;
   }
 
   start(): void {
@@ -75,7 +78,7 @@ export class ControlLoop {
     if (force || this.dirty || flips.length > 0 || due) {
       this.dirty = false;
       this.lastReconcile = Date.now();
-      await reconcileAll(this.deps);
+      await reconcileAll(this.deps, this.traffic);
     }
     this.passes++;
   }

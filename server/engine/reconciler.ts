@@ -12,6 +12,7 @@ import {
 import { recordEvent } from '@/server/services/events/record';
 import { registryAuthFor } from '@/server/services/registries/credentials';
 import { imageRef, openEnv, strategyOf } from '@/server/services/service/spec';
+import type { TrafficPlan } from './traffic-plan';
 
 const GONE = new Set(['exited', 'dead']);
 type Spec = NonNullable<DesiredState['spec']>;
@@ -25,7 +26,12 @@ type Spec = NonNullable<DesiredState['spec']>;
  * while the available ones stay at or above replicas − maxUnavailable. A new replica is available once it
  * has passed its health check for minReadySeconds.
  */
-export async function reconcileService(deps: Deps, desired: DesiredState, all: Replica[]): Promise<void> {
+export async function reconcileService(
+  deps: Deps,
+  desired: DesiredState,
+  all: Replica[],
+  traffic: TrafficPlan | null = null,
+): Promise<void> {
   const ctx = asSystem(deps, 'reconciler');
   const { service, spec, queued } = desired;
   let deployment = desired.deployment;
@@ -79,7 +85,9 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
   }
 
   const now = Date.now();
-  const healthy = (c: Replica) => c.state === 'running' && isHealthy(deps, c.id, spec.healthCheck.type);
+  // A replica being drained out of traffic serves nothing new: it does not count as available.
+  const healthy = (c: Replica) =>
+    c.state === 'running' && isHealthy(deps, c.id, spec.healthCheck.type) && !traffic?.isRetiring(c.id);
   const available = (c: Replica) => {
     if (!healthy(c)) return false;
     const since = deps.probes.get(c.id)?.healthySince ?? now;
@@ -137,8 +145,11 @@ export async function reconcileService(deps: Deps, desired: DesiredState, all: R
   for (const c of order) {
     const counts = healthy(c);
     if (counts && availableNow - 1 < minAvailable) break;
-    await deps.docker.removeReplica(c.id);
     if (counts) availableNow--;
+    const outcome = traffic
+      ? await traffic.retire(c, active?.id ?? null)
+      : (await deps.docker.removeReplica(c.id), 'stopped');
+    if (outcome === 'draining') continue;
     old = old.filter((o) => o.id !== c.id);
     await note(
       'replica.stopped',
@@ -216,11 +227,14 @@ async function detectFailure(
   return null;
 }
 
-export async function reconcileAll(deps: Deps): Promise<void> {
+export async function reconcileAll(deps: Deps, traffic: TrafficPlan | null = null): Promise<void> {
   const states = await listDesiredStates(deps.db);
   const all = await deps.docker.listReplicas();
+  // Replicas that became healthy join the traffic before any old one is drained in this pass.
+  await traffic?.sync(states, all);
   // Containers of this installation whose service row is gone (a deleted service) are removed too.
   const known = new Set(states.map((s) => s.service.id));
   for (const c of all) if (!known.has(c.serviceId)) await deps.docker.removeReplica(c.id);
-  for (const s of states) await reconcileService(deps, s, all);
+  for (const s of states) await reconcileService(deps, s, all, traffic);
+  if (traffic) await traffic.sync(await listDesiredStates(deps.db), await deps.docker.listReplicas());
 }

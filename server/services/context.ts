@@ -1,6 +1,7 @@
 import type { Db } from '@/db/client';
 import type { Role } from '@/db/schema';
 import type { DockerEngine } from '@/server/docker/engine';
+import type { TrafficRouter } from '@/server/proxy/traffic-router';
 import type { EventBus } from './events/bus';
 import type { ProbeStore } from './health/probe-store';
 import type { SecretBox } from './secrets/box';
@@ -23,6 +24,8 @@ export type Deps = {
   bus: EventBus;
   box: SecretBox;
   probes: ProbeStore;
+  /** The reverse proxy in front of replicas; null where traffic is not routed (some tests). */
+  proxy: TrafficRouter | null;
 };
 
 export type ServiceContext = Deps & { actor: Actor };

@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openDb, type DbHandle } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { users, type Role } from '@/db/schema';
@@ -6,6 +9,7 @@ import { DockerEngine } from '@/server/docker/engine';
 import { ControlLoop } from '@/server/engine/control-loop';
 import type { Deps, ServiceContext, UserActor } from '@/server/services/context';
 import { EventBus } from '@/server/services/events/bus';
+import { TrafficRouter } from '@/server/proxy/traffic-router';
 import { ProbeStore } from '@/server/services/health/probe-store';
 import { installationId } from '@/server/services/installation/identity';
 import { SecretBox } from '@/server/services/secrets/box';
@@ -24,7 +28,7 @@ export type Harness = Deps & {
  * the committed migrations, and the real Docker engine, as an installation of its own: its containers
  * are removed on close, and nobody else's are touched.
  */
-export async function makeHarness(opts: { secretKeyHex?: string } = {}): Promise<Harness> {
+export async function makeHarness(opts: { secretKeyHex?: string; proxy?: boolean } = {}): Promise<Harness> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   let dropDb: (() => Promise<void>) | null = null;
   let handle: DbHandle;
@@ -56,10 +60,12 @@ export async function makeHarness(opts: { secretKeyHex?: string } = {}): Promise
     bus: new EventBus(),
     box: new SecretBox(opts.secretKeyHex ? Buffer.from(opts.secretKeyHex, 'hex') : crypto.randomBytes(32)),
     probes: new ProbeStore(),
+    proxy: opts.proxy
+      ? new TrafficRouter({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'capstan-proxy-')) })
+      : null,
   };
+  await deps.proxy?.start();
   const loops: ControlLoop[] = [];
-  const serviceIds = async () =>
-    (await deps.db.query.services.findMany({ columns: { id: true } })).map((s) => s.id);
 
   return {
     ...deps,
@@ -86,11 +92,10 @@ export async function makeHarness(opts: { secretKeyHex?: string } = {}): Promise
     },
     async close() {
       await Promise.all(loops.map((l) => l.stop()));
-      const ids = new Set(await serviceIds());
+      // Every container of this installation goes, including those of services deleted meanwhile.
       const replicas = await deps.docker.listReplicas().catch(() => []);
-      await Promise.all(
-        replicas.filter((r) => ids.has(r.serviceId)).map((r) => deps.docker.removeReplica(r.id, 1)),
-      );
+      await Promise.all(replicas.map((r) => deps.docker.removeReplica(r.id, 1)));
+      await deps.proxy?.stop();
       await handle.close();
       await dropDb?.();
     },
@@ -138,5 +143,6 @@ export const sampleSpec = (over: Record<string, unknown> = {}) => ({
   strategy: { maxSurge: 1, maxUnavailable: 0, minReadySeconds: 0, progressDeadlineSeconds: 120 },
   resources: { cpus: null, memoryMb: null },
   labels: {},
+  endpointPort: null,
   ...over,
 });

@@ -6,6 +6,7 @@ import { startDeployment } from '../deployments/start';
 import { Conflict, Forbidden, isUniqueViolation } from '../errors';
 import { recordEvent } from '../events/record';
 import type { createServiceSchema } from './schema';
+import { endpointPortFor } from './endpoint';
 import { summarizeChange, toStoredSpec } from './spec';
 
 export async function createService(ctx: ServiceContext, input: z.infer<typeof createServiceSchema>) {
@@ -13,7 +14,6 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
   if (input.protected && ctx.actor.kind === 'user' && !roleAtLeast(ctx.actor.role, 'operator')) {
     throw new Forbidden('Only operators and admins can mark a service protected.');
   }
-  const spec = toStoredSpec(input.spec, ctx.box, null);
   const actor = ctx.actor;
   try {
     const result = await ctx.db.transaction(async (tx) => {
@@ -26,6 +26,8 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
           ownerId: actor.kind === 'user' ? actor.id : null,
         })
         .returning();
+      const spec = toStoredSpec(input.spec, ctx.box, null);
+      spec.endpointPort = await endpointPortFor(tx, null, spec.endpointPort ?? null);
       await tx.insert(revisions).values({
         serviceId: service!.id,
         number: 1,

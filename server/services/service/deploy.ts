@@ -6,6 +6,7 @@ import { startDeployment } from '../deployments/start';
 import { recordEvent } from '../events/record';
 import { latestRevision, loadRevision, loadService } from './load';
 import type { deployServiceSchema, redeployRevisionSchema } from './schema';
+import { endpointPortFor } from './endpoint';
 import { summarizeChange, toStoredSpec } from './spec';
 
 /** Records a new immutable revision of the spec and starts deploying it. */
@@ -16,6 +17,7 @@ export async function deployService(ctx: ServiceContext, input: z.infer<typeof d
     assertCanChange(actor, service);
     const prev = await latestRevision(tx, service.id);
     const spec = toStoredSpec(input.spec, ctx.box, prev?.spec ?? null);
+    spec.endpointPort = await endpointPortFor(tx, service.id, spec.endpointPort ?? null);
     const number = (prev?.number ?? 0) + 1;
     const summary = summarizeChange(prev?.spec ?? null, spec);
     const [revision] = await tx

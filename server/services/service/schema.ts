@@ -88,6 +88,14 @@ export const serviceSpecSchema = z.object({
         .default(null),
     })
     .default({ cpus: null, memoryMb: null }),
+  /** Stable endpoint port on 127.0.0.1; chosen by Capstan when absent, kept across revisions. */
+  endpointPort: z
+    .number()
+    .int()
+    .min(1024, 'Endpoint port must be 1024–65535')
+    .max(65535)
+    .nullable()
+    .default(null),
   labels: z
     .record(
       z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),

@@ -22,6 +22,7 @@ export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: Stored
     strategy: spec.strategy,
     resources: spec.resources,
     labels: spec.labels,
+    endpointPort: spec.endpointPort ?? previous?.endpointPort ?? null,
   };
 }
 
@@ -57,6 +58,8 @@ export function summarizeChange(prev: StoredSpec | null, next: StoredSpec): stri
   if (JSON.stringify(prev.resources) !== JSON.stringify(next.resources)) parts.push('resources');
   if (JSON.stringify(prev.strategy) !== JSON.stringify(next.strategy)) parts.push('strategy');
   if (JSON.stringify(prev.labels) !== JSON.stringify(next.labels)) parts.push('labels');
+  if ((prev.endpointPort ?? null) !== (next.endpointPort ?? null))
+    parts.push(`endpoint port ${next.endpointPort}`);
   return parts.length ? parts.join('; ') : 'no change (redeploy)';
 }
 

@@ -1,0 +1,88 @@
+import type { Replica } from '@/server/docker/engine';
+import type { Backend } from '@/server/proxy/types';
+import type { Deps } from '@/server/services/context';
+import type { DesiredState } from '@/server/services/deployments/progress';
+import { recordEvent } from '@/server/services/events/record';
+
+/**
+ * Which replicas receive traffic, derived every pass: running replicas that passed their health check are
+ * ready, replicas being retired drain, everything else is out of the proxy. A retired replica is stopped
+ * only once its requests have finished (or the drain timeout passed).
+ */
+export class TrafficPlan {
+  private readonly retiring = new Map<string, number>();
+  private serving = new Set<string>();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly drainTimeoutMs = 15_000,
+  ) {}
+
+  isRetiring(containerId: string): boolean {
+    return this.retiring.has(containerId);
+  }
+
+  async sync(states: DesiredState[], replicas: Replica[]): Promise<void> {
+    const proxy = this.deps.proxy;
+    if (!proxy) return;
+    const alive = new Set(replicas.map((r) => r.id));
+    for (const id of this.retiring.keys()) if (!alive.has(id)) this.retiring.delete(id);
+    const backends: Backend[] = [];
+    const nowServing = new Set<string>();
+    for (const s of states) {
+      const port = s.spec?.endpointPort;
+      if (!port) continue;
+      const servers = replicas
+        .filter((r) => r.serviceId === s.service.id && r.state === 'running' && r.hostPort !== null)
+        .filter((r) => this.retiring.has(r.id) || this.deps.probes.get(r.id)?.healthy === true)
+        .map((r) => ({
+          id: r.id,
+          host: '127.0.0.1',
+          port: r.hostPort!,
+          state: this.retiring.has(r.id) ? ('drain' as const) : ('ready' as const),
+        }));
+      for (const server of servers) if (server.state === 'ready') nowServing.add(server.id);
+      backends.push({ serviceId: s.service.id, name: s.service.name, listenPort: port, servers });
+    }
+    await proxy.sync(backends);
+    for (const r of replicas) {
+      if (nowServing.has(r.id) && !this.serving.has(r.id)) {
+        await recordEvent(this.deps.db, {
+          serviceId: r.serviceId,
+          deploymentId: r.deploymentId,
+          kind: 'replica.in-traffic',
+          message: `Replica ${r.replica} of revision ${r.revision} receives traffic`,
+          data: { containerId: r.id, replica: r.replica, revision: r.revision },
+        });
+      }
+    }
+    this.serving = nowServing;
+  }
+
+  /** Takes a replica out of traffic and stops it once drained. Returns whether it is stopped now. */
+  async retire(replica: Replica, deploymentId: string | null): Promise<'stopped' | 'draining'> {
+    const proxy = this.deps.proxy;
+    const inProxy = this.serving.has(replica.id) || this.retiring.has(replica.id);
+    if (proxy && inProxy && replica.state === 'running') {
+      let started = this.retiring.get(replica.id);
+      if (started === undefined) {
+        started = Date.now();
+        this.retiring.set(replica.id, started);
+        this.serving.delete(replica.id);
+        await proxy.drain(replica.serviceId, replica.id).catch(() => undefined);
+        await recordEvent(this.deps.db, {
+          serviceId: replica.serviceId,
+          deploymentId,
+          kind: 'replica.draining',
+          message: `Replica ${replica.replica} of revision ${replica.revision} drains: no new requests`,
+          data: { containerId: replica.id, replica: replica.replica, revision: replica.revision },
+        });
+      }
+      const sessions = await proxy.activeSessions(replica.serviceId, replica.id).catch(() => 0);
+      if (sessions > 0 && Date.now() - started < this.drainTimeoutMs) return 'draining';
+    }
+    await this.deps.docker.removeReplica(replica.id);
+    this.retiring.delete(replica.id);
+    return 'stopped';
+  }
+}

@@ -1,0 +1,130 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployments, events } from '@/db/schema';
+import { createService } from '@/server/services/service/create';
+import { deployService, redeployRevision } from '@/server/services/service/deploy';
+import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await makeHarness({ proxy: true });
+  h.loop().start();
+});
+afterAll(async () => h?.close());
+
+/** Bounded load on 127.0.0.1: `workers` loops of sequential GETs until stopped. */
+function load(port: number, workers = 4) {
+  const tally = { ok: 0, failed: 0, versions: new Map<string, number>(), errors: [] as string[] };
+  let running = true;
+  const loops = Array.from({ length: workers }, async () => {
+    while (running) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+        const body = await res.text();
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${body.slice(0, 80)}`);
+        tally.ok++;
+        const version = (JSON.parse(body) as { version: string }).version;
+        tally.versions.set(version, (tally.versions.get(version) ?? 0) + 1);
+      } catch (err) {
+        tally.failed++;
+        if (tally.errors.length < 5) tally.errors.push(String(err));
+      }
+    }
+  });
+  return {
+    tally,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return tally;
+    },
+  };
+}
+
+async function finished(id: string) {
+  return waitFor(
+    `deployment ${id}`,
+    async () => {
+      const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
+      return d && ['succeeded', 'failed', 'cancelled'].includes(d.status) ? d : undefined;
+    },
+    90_000,
+  );
+}
+
+describe('traffic through the proxy', () => {
+  it('serves every request during a rolling update, an automatic rollback and a one-click rollback', async () => {
+    const dev = await h.as('developer');
+    const { service, deployment } = await createService(dev, {
+      name: `traffic-${Math.random().toString(36).slice(2, 7)}`,
+      description: '',
+      protected: false,
+      deploy: true,
+      spec: sampleSpec({ replicas: 2 }),
+    });
+    expect((await finished(deployment!.id)).status).toBe('succeeded');
+    const [rev] = await h.db.query.revisions.findMany({
+      where: (r, { eq: is }) => is(r.serviceId, service.id),
+    });
+    const port = rev!.spec.endpointPort!;
+    expect(port).toBeGreaterThanOrEqual(21000);
+    await waitFor(
+      'the endpoint to serve',
+      async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => null))?.ok,
+    );
+
+    const traffic = load(port);
+    const rolling = await deployService(dev, {
+      serviceId: service.id,
+      reason: 'v2',
+      queue: false,
+      spec: sampleSpec({ replicas: 2, tag: 'v2' }),
+    });
+    expect((await finished(rolling.deployment.id)).status).toBe('succeeded');
+    expect(rolling.revision.spec.endpointPort).toBe(port);
+
+    const bad = await deployService(dev, {
+      serviceId: service.id,
+      reason: 'broken v3',
+      queue: false,
+      spec: sampleSpec({ replicas: 2, tag: 'v3', env: [{ name: 'HEALTH', value: 'fail', secret: false }] }),
+    });
+    expect((await finished(bad.deployment.id)).status).toBe('failed');
+
+    const back = await redeployRevision(dev, {
+      serviceId: service.id,
+      revision: 1,
+      reason: 'one click',
+      queue: false,
+    });
+    expect((await finished(back.id)).status).toBe('succeeded');
+    await waitFor('only v1 replicas left', async () => {
+      const list = await h.docker.listReplicas({ serviceId: service.id });
+      return list.length === 2 && list.every((r) => r.revision === 1);
+    });
+    const tally = await traffic.stop();
+
+    expect(tally.errors).toEqual([]);
+    expect(tally.failed).toBe(0);
+    expect(tally.ok).toBeGreaterThan(100);
+    expect(tally.versions.get('v1')).toBeGreaterThan(0);
+    expect(tally.versions.get('v2')).toBeGreaterThan(0);
+    // The broken revision never received a request: it never passed its health check.
+    expect(tally.versions.get('v3') ?? 0).toBe(0);
+
+    const steps = await h.db.select().from(events).where(eq(events.deploymentId, rolling.deployment.id));
+    const kinds = steps.map((s) => s.kind);
+    expect(kinds).toContain('replica.in-traffic');
+    expect(kinds).toContain('replica.draining');
+    // Drained before stopped, for each old replica.
+    for (const d of steps.filter((s) => s.kind === 'replica.draining')) {
+      const stopped = steps.find(
+        (s) => s.kind === 'replica.stopped' && s.data?.containerId === d.data?.containerId,
+      );
+      expect(stopped && stopped.id > d.id).toBe(true);
+    }
+    const stats = await h.proxy!.stats();
+    const mine = stats.services.find((s) => s.serviceId === service.id);
+    expect(mine?.servers).toHaveLength(2);
+  });
+});
