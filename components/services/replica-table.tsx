@@ -11,9 +11,12 @@ import { ReplicaHealthBadge } from './status-badges';
 export function ReplicaTable({
   replicas,
   currentRevision,
+  traffic,
 }: {
   replicas: Replica[];
   currentRevision: number | null;
+  /** Per-replica counts from the proxy, when it routes this service's traffic. */
+  traffic?: { containerId: string; requests: number; errors5xx: number; state: string }[];
 }) {
   if (replicas.length === 0) {
     return (
@@ -33,6 +36,7 @@ export function ReplicaTable({
           <Th>State</Th>
           <Th>Health</Th>
           <Th>Host port</Th>
+          {traffic && <Th>Traffic</Th>}
           <Th>Age</Th>
           <Th>Last probe error</Th>
         </tr>
@@ -76,6 +80,11 @@ export function ReplicaTable({
                 <span className="text-zinc-400">—</span>
               )}
             </Td>
+            {traffic && (
+              <Td className="font-mono text-xs whitespace-nowrap tabular-nums">
+                <TrafficCell stats={traffic.find((t) => t.containerId === r.id)} />
+              </Td>
+            )}
             <Td className="text-xs tabular-nums">
               <Age since={r.createdAt} />
             </Td>
@@ -89,5 +98,18 @@ export function ReplicaTable({
         ))}
       </TBody>
     </Table>
+  );
+}
+
+function TrafficCell({ stats }: { stats?: { requests: number; errors5xx: number; state: string } }) {
+  if (!stats) return <span className="text-zinc-400">not in rotation</span>;
+  return (
+    <span title={`proxy state: ${stats.state}`}>
+      {stats.requests} req
+      {stats.errors5xx > 0 && (
+        <span className="ml-1 text-red-600 dark:text-red-400">{stats.errors5xx} 5xx</span>
+      )}
+      {stats.state === 'drain' && <span className="ml-1 text-amber-600 dark:text-amber-400">draining</span>}
+    </span>
   );
 }

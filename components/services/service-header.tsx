@@ -50,7 +50,32 @@ export function ServiceHeader({ data }: { data: ServiceDetail }) {
           <Meta label="Ready">
             <ReplicaMeter ready={data.ready} desired={data.desired} />
           </Meta>
-          <Meta label="Port">
+          <Meta label="Endpoint">
+            {data.endpoint ? (
+              <a
+                href={data.endpoint}
+                target="_blank"
+                rel="noreferrer"
+                className="font-mono text-indigo-600 hover:underline dark:text-indigo-400"
+                data-testid="service-endpoint"
+              >
+                {data.endpoint.replace('http://', '')}
+              </a>
+            ) : (
+              <span className="text-zinc-400">—</span>
+            )}
+          </Meta>
+          {data.traffic && (
+            <Meta label="Requests">
+              <span className="font-mono tabular-nums">
+                {data.traffic.requests}
+                {data.traffic.errors5xx > 0 && (
+                  <span className="ml-1 text-red-600 dark:text-red-400">({data.traffic.errors5xx} 5xx)</span>
+                )}
+              </span>
+            </Meta>
+          )}
+          <Meta label="Container port">
             <span className="font-mono">{spec?.port ?? '—'}</span>
           </Meta>
           <Meta label="Owner">{service.owner ?? <span className="text-zinc-400">none</span>}</Meta>

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployments, events } from '@/db/schema';
 import { createService } from '@/server/services/service/create';
 import { deployService, redeployRevision } from '@/server/services/service/deploy';
+import { getService } from '@/server/services/service/read';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
 
 let h: Harness;
@@ -123,8 +124,12 @@ describe('traffic through the proxy', () => {
       );
       expect(stopped && stopped.id > d.id).toBe(true);
     }
-    const stats = await h.proxy!.stats();
-    const mine = stats.services.find((s) => s.serviceId === service.id);
-    expect(mine?.servers).toHaveLength(2);
+    // The proxy's counts are read back into the service view, per replica.
+    const view = await getService(dev, service.id);
+    expect(view.endpoint).toBe(`http://127.0.0.1:${port}`);
+    expect(view.traffic?.up).toBe(true);
+    expect(view.traffic?.replicas).toHaveLength(2);
+    expect(view.traffic!.replicas.every((r) => view.replicas.some((v) => v.id === r.containerId))).toBe(true);
+    expect(view.traffic!.requests).toBeGreaterThan(0);
   });
 });

@@ -12,10 +12,15 @@ export async function appHealth(deps: Deps, dbKind: string) {
   const docker = ping.ok
     ? { ok: true as const, version: ping.version }
     : { ok: false as const, error: ping.error };
+  const proxy = deps.proxy
+    ? await deps.proxy.health().catch((err: Error) => ({ ok: false, error: err.message }))
+    : null;
   return {
+    // The proxy's trouble degrades traffic, not Capstan's own health: it is reported beside it.
     ok: database.ok && docker.ok,
     database,
     docker,
+    proxy,
     checkedInMs: Math.round(performance.now() - started),
   };
 }

@@ -100,6 +100,7 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
       ? ctx.db.select({ email: users.email }).from(users).where(eq(users.id, service.ownerId)).limit(1)
       : Promise.resolve([]),
   ]);
+  const traffic = await readTraffic(ctx, serviceId);
   const current = revs.find((r) => r.number === service.desiredRevision) ?? revs[0] ?? null;
   const replicaViews = replicas.list
     .map((r) => replicaView(ctx, r))
@@ -127,7 +128,32 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
           service.desiredRevision === null && deps[0]?.status === 'failed',
         ),
     dockerError: replicas.dockerError,
+    endpoint: current?.spec.endpointPort ? `http://127.0.0.1:${current.spec.endpointPort}` : null,
+    traffic,
   };
+}
+
+/** What the proxy reports for a service: requests and 5xx answers in all and per replica. */
+async function readTraffic(ctx: ServiceContext, serviceId: string) {
+  if (!ctx.proxy) return null;
+  try {
+    const stats = await ctx.proxy.stats();
+    const mine = stats.services.find((s) => s.serviceId === serviceId);
+    return {
+      up: stats.up,
+      requests: mine?.requests ?? 0,
+      errors5xx: mine?.errors5xx ?? 0,
+      replicas: (mine?.servers ?? []).map((s) => ({
+        containerId: s.id,
+        requests: s.requests,
+        errors5xx: s.errors5xx,
+        sessions: s.sessions,
+        state: s.state,
+      })),
+    };
+  } catch {
+    return { up: false, requests: 0, errors5xx: 0, replicas: [] };
+  }
 }
 
 /** The deployment page: the deployment, its steps as recorded, and the replicas of both revisions now. */

@@ -63,7 +63,11 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
           title="Replicas"
           description={`${data.ready} of ${data.desired} desired replicas of r${currentRevision ?? '—'} are healthy`}
         />
-        <ReplicaTable replicas={data.replicas} currentRevision={service.desiredRevision} />
+        <ReplicaTable
+          replicas={data.replicas}
+          currentRevision={service.desiredRevision}
+          traffic={data.traffic?.replicas}
+        />
       </Card>
 
       <div className="grid gap-6 lg:grid-cols-5 lg:items-start">
