@@ -45,6 +45,16 @@ test('creates and deploys a service; replicas turn healthy without a reload', as
   await expect(page.getByTestId('event').filter({ hasText: 'Revision 1 is live' })).toBeVisible();
   await expectSameDocument(page);
 
+  // The service's stable endpoint answers through the proxy, from the replicas just deployed.
+  const endpoint = await page.getByTestId('service-endpoint').getAttribute('href');
+  expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  await expect
+    .poll(async () => (await page.request.get(endpoint!).catch(() => null))?.status(), {
+      timeout: DEPLOY_TIMEOUT,
+    })
+    .toBe(200);
+  expect(await (await page.request.get(endpoint!)).json()).toMatchObject({ version: 'v1' });
+
   // The overview agrees.
   await page.getByRole('link', { name: 'Overview' }).first().click();
   const row = page.getByTestId(`service-row-${WEB}`);
