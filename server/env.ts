@@ -11,6 +11,13 @@ const schema = z.object({
   CAPSTAN_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).default(2000),
   CAPSTAN_PROBE_INTERVAL_MS: z.coerce.number().int().min(100).default(1000),
   CAPSTAN_ENGINE: z.enum(['on', 'off']).default('on'),
+  CAPSTAN_COLLECT_INTERVAL_MS: z.coerce.number().int().min(500).default(5000),
+  CAPSTAN_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  CAPSTAN_METRICS_RAW_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
+  CAPSTAN_METRICS_1M_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  CAPSTAN_METRICS_1H_RETENTION_DAYS: z.coerce.number().int().min(7).default(90),
+  /** When set, GET /api/metrics wants `Authorization: Bearer <token>`. */
+  CAPSTAN_METRICS_TOKEN: z.string().min(16, 'CAPSTAN_METRICS_TOKEN needs at least 16 characters').optional(),
   CAPSTAN_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
 });
 

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { openDb, type DbHandle } from '@/db/client';
 import { migrate } from '@/db/migrate';
 import { DockerEngine } from './docker/engine';
+import { MetricsCollector } from './engine/collector';
 import { ControlLoop } from './engine/control-loop';
+import { MetricsRollupJob } from './engine/metrics-rollup';
 import { dbOptionsFromEnv } from './db';
 import { dataDir, env } from './env';
 import type { Deps } from './services/context';
@@ -12,7 +14,12 @@ import { installationId } from './services/installation/identity';
 import { SecretBox } from './services/secrets/box';
 import { TrafficRouter } from './proxy/traffic-router';
 
-export type Runtime = Deps & { handle: DbHandle; loop: ControlLoop | null };
+export type Runtime = Deps & {
+  handle: DbHandle;
+  loop: ControlLoop | null;
+  collector: MetricsCollector | null;
+  rollups: MetricsRollupJob | null;
+};
 
 // One per process, even when Next.js loads this module in more than one bundle: PGlite allows one opener.
 const g = globalThis as unknown as { __capstanRuntime?: Promise<Runtime> };
@@ -45,8 +52,27 @@ async function boot(): Promise<Runtime> {
     });
     loop.start();
   }
-  console.log(`capstan: database ${handle.kind}, control loop ${loop ? 'on' : 'off'}`);
-  return { ...deps, handle, loop };
+  let collector: MetricsCollector | null = null;
+  let rollups: MetricsRollupJob | null = null;
+  if (cfg.CAPSTAN_ENGINE === 'on') {
+    const log = (m: string) => console.error(`capstan: ${m}`);
+    collector = new MetricsCollector(deps, { intervalMs: cfg.CAPSTAN_COLLECT_INTERVAL_MS, log });
+    rollups = new MetricsRollupJob(deps, {
+      intervalMs: cfg.CAPSTAN_ROLLUP_INTERVAL_MS,
+      retention: {
+        rawHours: cfg.CAPSTAN_METRICS_RAW_RETENTION_HOURS,
+        minuteDays: cfg.CAPSTAN_METRICS_1M_RETENTION_DAYS,
+        hourDays: cfg.CAPSTAN_METRICS_1H_RETENTION_DAYS,
+      },
+      log,
+    });
+    collector.start();
+    rollups.start();
+  }
+  console.log(
+    `capstan: database ${handle.kind}, control loop ${loop ? 'on' : 'off'}, metrics ${collector ? `every ${cfg.CAPSTAN_COLLECT_INTERVAL_MS} ms` : 'off'}`,
+  );
+  return { ...deps, handle, loop, collector, rollups };
 }
 
 export function getRuntime(): Promise<Runtime> {

@@ -13,6 +13,8 @@ console.log('capstan worker: control loop running');
 
 async function shutdown() {
   await runtime.loop?.stop();
+  await runtime.collector?.stop();
+  await runtime.rollups?.stop();
   await runtime.handle.close();
   process.exit(0);
 }

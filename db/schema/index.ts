@@ -3,3 +3,4 @@ export * from './services';
 export * from './deployments';
 export * from './events';
 export * from './installation';
+export * from './metrics';

@@ -100,6 +100,15 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
     call: (c) => c.registries.save({ host: `r${++n}.example.com`, username: 'u', password: 'p' }),
   },
   'registries.delete': { min: 'admin', call: (c) => c.registries.delete({ id: uuid }) },
+  'metrics.series': { min: 'viewer', call: (c) => c.metrics.series({ serviceId, range: '1h' }) },
+  'metrics.sparklines': { min: 'viewer', call: (c) => c.metrics.sparklines() },
+  'metrics.uptime': { min: 'viewer', call: (c) => c.metrics.uptime({}) },
+  'metrics.slo': { min: 'viewer', call: (c) => c.metrics.slo({ serviceId }) },
+  'metrics.setSloTarget': {
+    min: 'operator',
+    call: (c) => c.metrics.setSloTarget({ serviceId, targetPercent: 99.9 }),
+  },
+  'metrics.dora': { min: 'viewer', call: (c) => c.metrics.dora({ weeks: 4 }) },
 };
 
 const ORDER: (Role | 'public')[] = ['public', 'viewer', 'developer', 'operator', 'admin'];

@@ -1,5 +1,6 @@
 import { activityRouter } from './routers/activity';
 import { authRouter } from './routers/auth';
+import { metricsRouter } from './routers/metrics';
 import { servicesRouter } from './routers/services';
 import { registriesRouter, usersRouter } from './routers/users';
 import { createCallerFactory, createTRPCRouter } from './trpc';
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   activity: activityRouter,
   users: usersRouter,
   registries: registriesRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,180 @@
+import { CgroupStatsReader } from '@/server/docker/cgroup-stats';
+import type { ContainerStats, Replica } from '@/server/docker/engine';
+import type { Deps } from '@/server/services/context';
+import { listDesiredStates } from '@/server/services/deployments/progress';
+import { recordTick, type ContainerReading } from '@/server/services/metrics/record';
+import { replicaView } from '@/server/services/service/replicas';
+
+export type CollectorOptions = {
+  intervalMs: number;
+  log?: (msg: string) => void;
+  cgroups?: CgroupStatsReader;
+};
+
+/** The last counters of a container, to turn the next reading into rates. */
+type Previous = ContainerStats & { atMs: number; restartCount: number };
+
+export type TickSummary = {
+  at: Date;
+  containers: number;
+  services: number;
+  /** How each running container was read this tick. */
+  sources: { cgroup: number; docker: number };
+};
+
+/** Per second over `seconds`; a counter that went backwards restarted from zero. */
+function rate(now: number | null, before: number | null | undefined, seconds: number, restarted: boolean) {
+  if (now === null || before === null || before === undefined || seconds <= 0) return null;
+  const delta = restarted || now < before ? now : now - before;
+  return delta / seconds;
+}
+
+/**
+ * Samples every managed container of this installation at a fixed interval — CPU, memory, network,
+ * block I/O, restarts and probe health — and stores one batch per tick, with a per-service row. Reads
+ * cgroup files where it can and falls back to Docker's stats API. Ticks never overlap.
+ */
+export class MetricsCollector {
+  private readonly abort = new AbortController();
+  private readonly cgroups: CgroupStatsReader;
+  private readonly previous = new Map<string, Previous>();
+  private running: Promise<void> | null = null;
+  private current: Promise<TickSummary> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private lastError: string | null = null;
+  ticks = 0;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly opts: CollectorOptions,
+  ) {
+    this.cgroups = opts.cgroups ?? new CgroupStatsReader();
+  }
+
+  start(): void {
+    if (this.running || this.abort.signal.aborted) return;
+    this.running = this.run(this.abort.signal);
+  }
+
+  /** Stops the loop and waits for a tick in flight to be stored. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wakeUp?.();
+    await this.running;
+    await this.current?.catch(() => undefined);
+  }
+
+  /** One tick now; waits for a tick in flight first. */
+  async tick(): Promise<TickSummary> {
+    while (this.current) await this.current.catch(() => undefined);
+    this.current = this.collect();
+    try {
+      return await this.current;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const started = Date.now();
+      try {
+        await this.tick();
+        if (this.lastError) this.opts.log?.('metrics collector recovered');
+        this.lastError = null;
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        if (msg !== this.lastError) this.opts.log?.(`metrics collector: ${msg}`);
+        this.lastError = msg;
+      }
+      if (signal.aborted) break;
+      const wait = Math.max(0, this.opts.intervalMs - (Date.now() - started));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  private async collect(): Promise<TickSummary> {
+    const at = new Date();
+    const [states, replicas] = await Promise.all([
+      listDesiredStates(this.deps.db),
+      this.deps.docker.listReplicas(),
+    ]);
+    const known = new Set(states.map((s) => s.service.id));
+    const mine = replicas.filter((r) => known.has(r.serviceId));
+    const sources = { cgroup: 0, docker: 0 };
+    const readings = await Promise.all(mine.map((r) => this.read(r, sources)));
+    const present = new Set(mine.map((r) => r.id));
+    for (const id of this.previous.keys()) if (!present.has(id)) this.previous.delete(id);
+    this.cgroups.forget(present);
+
+    const stored = await recordTick(this.deps.db, {
+      at,
+      containers: readings.filter((r): r is ContainerReading => r !== null),
+      services: states.map((s) => ({
+        serviceId: s.service.id,
+        desired: s.service.desiredRevision === null ? 0 : (s.spec?.replicas ?? 0),
+      })),
+    });
+    this.ticks++;
+    return { at, ...stored, sources };
+  }
+
+  /** One container's reading, or null if it vanished meanwhile. */
+  private async read(r: Replica, sources: TickSummary['sources']): Promise<ContainerReading | null> {
+    const runtime = await this.deps.docker.inspectRuntime(r.id);
+    if (!runtime) return null;
+    const base = {
+      serviceId: r.serviceId,
+      containerId: r.id,
+      replica: r.replica,
+      revision: r.revision,
+      health: replicaView(this.deps, { ...r, state: runtime.running ? 'running' : r.state }).health,
+      restartCount: runtime.restartCount,
+      memLimitBytes: runtime.memoryLimitBytes,
+    };
+    const empty = {
+      cpuPercent: null,
+      memUsageBytes: null,
+      memWorkingSetBytes: null,
+      netRxBps: null,
+      netTxBps: null,
+      blkReadBps: null,
+      blkWriteBps: null,
+    };
+    if (!runtime.running) {
+      this.previous.delete(r.id);
+      return { ...base, health: 'stopped', ...empty };
+    }
+    let stats = await this.cgroups.read(r.id, runtime.pid);
+    if (stats) sources.cgroup++;
+    else {
+      stats = await this.deps.docker.statsOnce(r.id).catch(() => null);
+      if (!stats) return { ...base, ...empty };
+      sources.docker++;
+    }
+    const atMs = performance.now();
+    const prev = this.previous.get(r.id);
+    this.previous.set(r.id, { ...stats, atMs, restartCount: runtime.restartCount });
+    const seconds = prev ? (atMs - prev.atMs) / 1000 : 0;
+    const restarted = prev !== undefined && prev.restartCount !== runtime.restartCount;
+    const cpuNsPerSecond = rate(stats.cpuUsageNs, prev?.cpuUsageNs, seconds, restarted);
+    return {
+      ...base,
+      // Of one core, as docker stats shows it: 200 % is two cores busy.
+      cpuPercent: cpuNsPerSecond === null ? null : cpuNsPerSecond / 1e7,
+      memUsageBytes: stats.memUsageBytes,
+      memWorkingSetBytes: stats.memWorkingSetBytes,
+      netRxBps: rate(stats.netRxBytes, prev?.netRxBytes, seconds, restarted),
+      netTxBps: rate(stats.netTxBytes, prev?.netTxBytes, seconds, restarted),
+      blkReadBps: rate(stats.blkReadBytes, prev?.blkReadBytes, seconds, restarted),
+      blkWriteBps: rate(stats.blkWriteBytes, prev?.blkWriteBytes, seconds, restarted),
+    };
+  }
+}

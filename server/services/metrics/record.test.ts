@@ -1,0 +1,115 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerSamples, services, serviceSamples } from '@/db/schema';
+import { clearMetrics, fixtureService } from '@/server/testing/metrics-fixtures';
+import { makeHarness, type Harness } from '@/server/testing/harness';
+import { recordTick, type ContainerReading } from './record';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await makeHarness();
+});
+afterAll(async () => h?.close());
+
+const reading = (
+  serviceId: string,
+  containerId: string,
+  over: Partial<ContainerReading>,
+): ContainerReading => ({
+  serviceId,
+  containerId,
+  replica: 0,
+  revision: 1,
+  health: 'healthy',
+  restartCount: 0,
+  cpuPercent: null,
+  memUsageBytes: null,
+  memWorkingSetBytes: null,
+  memLimitBytes: null,
+  netRxBps: null,
+  netTxBps: null,
+  blkReadBps: null,
+  blkWriteBps: null,
+  ...over,
+});
+
+describe('recording a tick', () => {
+  it('stores container rows and a per-service row of sums, maxima and healthy replicas', async () => {
+    await clearMetrics(h.db);
+    const svc = await fixtureService(h, 'rec');
+    const idle = await fixtureService(h, 'rec-idle');
+    const at = new Date('2026-06-10T12:00:00Z');
+    const MiB = 1024 * 1024;
+    const stored = await recordTick(h.db, {
+      at,
+      containers: [
+        reading(svc, 'a', {
+          cpuPercent: 30,
+          memWorkingSetBytes: 10 * MiB,
+          memLimitBytes: 64 * MiB,
+          netRxBps: 100,
+        }),
+        reading(svc, 'b', {
+          replica: 1,
+          health: 'unhealthy',
+          restartCount: 2,
+          cpuPercent: 50,
+          memWorkingSetBytes: 20 * MiB,
+          memLimitBytes: 64 * MiB,
+          netRxBps: 50,
+        }),
+        // Its first reading: no rate yet.
+        reading(svc, 'c', {
+          replica: 2,
+          health: 'starting',
+          memWorkingSetBytes: 5 * MiB,
+          memLimitBytes: 64 * MiB,
+        }),
+        reading(svc, 'd', { revision: 0, health: 'stopped', restartCount: 1 }),
+      ],
+      services: [
+        { serviceId: svc, desired: 3 },
+        { serviceId: idle, desired: 0 },
+      ],
+    });
+    expect(stored).toEqual({ containers: 4, services: 1 });
+    expect(
+      await h.db.select().from(containerSamples).where(eq(containerSamples.serviceId, svc)),
+    ).toHaveLength(4);
+    const [row] = await h.db.select().from(serviceSamples);
+    expect(row).toEqual({
+      at,
+      serviceId: svc,
+      desired: 3,
+      running: 3,
+      healthy: 1,
+      restartCount: 3,
+      cpuPercent: 80,
+      cpuPercentMax: 50,
+      memWorkingSetBytes: 35 * MiB,
+      memWorkingSetBytesMax: 20 * MiB,
+      memLimitBytes: 192 * MiB,
+      netRxBps: 150,
+      netTxBps: null,
+      blkReadBps: null,
+      blkWriteBps: null,
+    });
+  });
+
+  it('leaves out a service deleted while the tick was being read', async () => {
+    await clearMetrics(h.db);
+    const kept = await fixtureService(h, 'kept');
+    const gone = await fixtureService(h, 'gone');
+    await h.db.delete(services).where(eq(services.id, gone));
+    const stored = await recordTick(h.db, {
+      at: new Date(),
+      containers: [reading(kept, 'k', { cpuPercent: 1 }), reading(gone, 'g', { cpuPercent: 1 })],
+      services: [
+        { serviceId: kept, desired: 1 },
+        { serviceId: gone, desired: 1 },
+      ],
+    });
+    expect(stored).toEqual({ containers: 1, services: 1 });
+    expect((await h.db.select().from(containerSamples)).map((r) => r.containerId)).toEqual(['k']);
+  });
+});

@@ -1,0 +1,108 @@
+import { containerSamples, services, serviceSamples, type ReplicaHealth } from '@/db/schema';
+import type { Db } from '@/db/client';
+
+/** One container's reading in one tick; rates are null when there is no previous reading to compare. */
+export type ContainerReading = {
+  serviceId: string;
+  containerId: string;
+  replica: number;
+  revision: number;
+  health: ReplicaHealth;
+  restartCount: number;
+  cpuPercent: number | null;
+  memUsageBytes: number | null;
+  memWorkingSetBytes: number | null;
+  memLimitBytes: number | null;
+  netRxBps: number | null;
+  netTxBps: number | null;
+  blkReadBps: number | null;
+  blkWriteBps: number | null;
+};
+
+export type Tick = {
+  at: Date;
+  containers: ContainerReading[];
+  /** Every service the installation has, with the replicas it wants right now. */
+  services: { serviceId: string; desired: number }[];
+};
+
+const BATCH = 2000;
+
+function sum(values: (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) : null;
+}
+
+function max(values: (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.max(...known) : null;
+}
+
+/** The per-service row of a tick: sums and maxima across its replicas, and how many are healthy. */
+export function serviceRow(at: Date, serviceId: string, desired: number, mine: ContainerReading[]) {
+  const running = mine.filter((c) => c.health !== 'stopped');
+  // With nothing running the service uses nothing; with replicas not yet measured it is unknown.
+  const total = (pick: (c: ContainerReading) => number | null) =>
+    running.length === 0 ? 0 : sum(running.map(pick));
+  const limits = running.map((c) => c.memLimitBytes);
+  return {
+    at,
+    serviceId,
+    desired,
+    running: running.length,
+    healthy: mine.filter((c) => c.health === 'healthy').length,
+    restartCount: mine.reduce((n, c) => n + c.restartCount, 0),
+    cpuPercent: total((c) => c.cpuPercent),
+    cpuPercentMax: max(running.map((c) => c.cpuPercent)),
+    memWorkingSetBytes: total((c) => c.memWorkingSetBytes),
+    memWorkingSetBytesMax: max(running.map((c) => c.memWorkingSetBytes)),
+    memLimitBytes: limits.length > 0 && limits.every((l) => l !== null) ? sum(limits) : null,
+    netRxBps: total((c) => c.netRxBps),
+    netTxBps: total((c) => c.netTxBps),
+    blkReadBps: total((c) => c.blkReadBps),
+    blkWriteBps: total((c) => c.blkWriteBps),
+  };
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === '23503' || e?.cause?.code === '23503';
+}
+
+async function insertTick(db: Db, tick: Tick, keep: (serviceId: string) => boolean) {
+  const containers = tick.containers.filter((c) => keep(c.serviceId));
+  const rows = tick.services
+    .filter((s) => keep(s.serviceId))
+    .map((s) =>
+      serviceRow(
+        tick.at,
+        s.serviceId,
+        s.desired,
+        containers.filter((c) => c.serviceId === s.serviceId),
+      ),
+    )
+    // A service that wants nothing and has nothing has nothing to say.
+    .filter((r) => r.desired > 0 || containers.some((c) => c.serviceId === r.serviceId));
+  await db.transaction(async (tx) => {
+    // One insert per table per 2,000 rows: well below PostgreSQL's 65,535 parameters per statement.
+    for (let i = 0; i < containers.length; i += BATCH)
+      await tx
+        .insert(containerSamples)
+        .values(containers.slice(i, i + BATCH).map((c) => ({ at: tick.at, ...c })));
+    for (let i = 0; i < rows.length; i += BATCH)
+      await tx.insert(serviceSamples).values(rows.slice(i, i + BATCH));
+  });
+  return { containers: containers.length, services: rows.length };
+}
+
+/** Stores one collector tick in two batched inserts. A service deleted meanwhile is left out. */
+export async function recordTick(db: Db, tick: Tick) {
+  const known = new Set(tick.services.map((s) => s.serviceId));
+  try {
+    return await insertTick(db, tick, (id) => known.has(id));
+  } catch (err) {
+    if (!isForeignKeyViolation(err)) throw err;
+    const still = new Set((await db.select({ id: services.id }).from(services)).map((s) => s.id));
+    return insertTick(db, tick, (id) => known.has(id) && still.has(id));
+  }
+}

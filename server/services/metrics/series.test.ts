@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deployments } from '@/db/schema';
+import {
+  clearMetrics,
+  containerSample,
+  fixtureService,
+  insertContainerSamples,
+  insertServiceSamples,
+  serviceSample,
+} from '@/server/testing/metrics-fixtures';
+import { makeHarness, type Harness } from '@/server/testing/harness';
+import { NotFound } from '../errors';
+import { rollUpMetrics } from './rollup';
+import { metricSeries } from './series';
+import { sparklines } from './sparklines';
+import { DAY, HOUR, MINUTE } from './tiers';
+
+const NOW = Date.parse('2026-06-10T12:00:00Z');
+let h: Harness;
+let svc = '';
+beforeAll(async () => {
+  h = await makeHarness();
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(NOW);
+  await clearMetrics(h.db);
+  svc = await fixtureService(h, 'series');
+  // One tick a minute for 7 days, two replicas; the service used 20 % CPU, and 10 % in the last 90 minutes.
+  const minutes = Array.from({ length: 7 * 24 * 60 }, (_, k) => k + 1);
+  const cpu = (i: number) => (i <= 90 ? 10 : 20);
+  const at = (i: number) => new Date(NOW - i * MINUTE);
+  await insertServiceSamples(
+    h.db,
+    minutes.map((i) =>
+      serviceSample(svc, at(i), {
+        desired: 2,
+        running: 2,
+        healthy: 2,
+        cpuPercent: cpu(i),
+        cpuPercentMax: cpu(i) / 2,
+        memWorkingSetBytes: 2000,
+        memWorkingSetBytesMax: 1000,
+      }),
+    ),
+  );
+  await insertContainerSamples(
+    h.db,
+    minutes.flatMap((i) =>
+      [0, 1].map((replica) =>
+        containerSample(svc, `c${replica}`, at(i), {
+          replica,
+          cpuPercent: cpu(i) / 2,
+          memWorkingSetBytes: 1000,
+          health: replica === 1 && i <= 30 ? 'unhealthy' : 'healthy',
+        }),
+      ),
+    ),
+  );
+  await h.db.insert(deployments).values([
+    {
+      serviceId: svc,
+      toRevision: 2,
+      status: 'succeeded',
+      actor: 'test',
+      createdAt: new Date(NOW - 2 * HOUR),
+      finishedAt: new Date(NOW - 2 * HOUR + 5 * MINUTE),
+    },
+    {
+      serviceId: svc,
+      toRevision: 3,
+      status: 'in_progress',
+      actor: 'test',
+      createdAt: new Date(NOW - 3 * DAY),
+    },
+  ]);
+  await rollUpMetrics(h.db, { now: new Date(NOW) });
+});
+afterAll(async () => {
+  vi.useRealTimers();
+  await h?.close();
+});
+
+describe('metric series', () => {
+  it('reads hourly rollups for 7 days and reaches the last tick through minute rollups and raw samples', async () => {
+    const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range: '7d', view: 'service' });
+    if (res.view !== 'service') throw new Error('service view expected');
+    expect(res.tiers).toEqual(['1h', '1m', 'raw']);
+    expect(res.stepMs).toBe(HOUR);
+    expect(res.points).toHaveLength(168);
+    expect(res.points[0]).toMatchObject({
+      t: NOW - 7 * DAY,
+      cpuSum: 20,
+      cpuAvg: 10,
+      cpuMax: 10,
+      memWorkingSetBytes: 2000,
+      running: 2,
+      healthy: 2,
+      desired: 2,
+    });
+    // 10:00–10:59: 30 minutes at 20 % and 30 at 10 %.
+    expect(res.points.at(-2)).toMatchObject({ t: NOW - 2 * HOUR, cpuSum: 15, cpuPeak: 20 });
+    // 11:00–11:59: 59 minute rows and the raw 11:59 tick, merged.
+    expect(res.points.at(-1)).toMatchObject({ t: NOW - HOUR, cpuSum: 10, cpuPeak: 10 });
+    expect(res.deploys.map((d) => d.toRevision)).toEqual([3, 2]);
+  });
+
+  it('bins 24 hours of minute rollups into five-minute points', async () => {
+    const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range: '24h', view: 'service' });
+    if (res.view !== 'service') throw new Error('service view expected');
+    expect(res.tiers).toEqual(['1m', 'raw']);
+    expect(res.points).toHaveLength(288);
+    expect(res.points.find((p) => p.t === NOW - 95 * MINUTE)!.cpuSum).toBe(20);
+    expect(res.points.find((p) => p.t === NOW - 90 * MINUTE)!.cpuSum).toBe(10);
+    expect(res.points.at(-1)).toMatchObject({ t: NOW - 5 * MINUTE, cpuSum: 10 });
+  });
+
+  it('gives one line per replica with its share of healthy samples', async () => {
+    const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range: '1h', view: 'replicas' });
+    if (res.view !== 'replicas') throw new Error('replica view expected');
+    expect(res.tiers).toEqual(['raw']);
+    expect(res.replicas.map((r) => [r.containerId, r.replica, r.points.length])).toEqual([
+      ['c0', 0, 60],
+      ['c1', 1, 60],
+    ]);
+    const c1 = res.replicas[1]!.points;
+    expect(c1.at(-1)).toMatchObject({ t: NOW - MINUTE, cpu: 5, healthyRatio: 0 });
+    expect(c1.find((p) => p.t === NOW - 31 * MINUTE)).toMatchObject({ cpu: 5, healthyRatio: 1 });
+    expect(res.deploys.map((d) => d.toRevision)).toEqual([3]);
+  });
+
+  it('refuses an unknown service', async () => {
+    await expect(
+      metricSeries(await h.as('viewer'), {
+        serviceId: '00000000-0000-4000-8000-000000000000',
+        range: '15m',
+        view: 'service',
+      }),
+    ).rejects.toThrow(NotFound);
+  });
+});
+
+describe('sparklines', () => {
+  it('gives every service 30 two-minute CPU points of the last hour', async () => {
+    const other = await fixtureService(h, 'spark-empty');
+    const res = await sparklines(await h.as('viewer'));
+    expect(res.stepMs).toBe(2 * MINUTE);
+    expect(res.start).toBe(NOW - 58 * MINUTE);
+    const mine = res.services.find((s) => s.serviceId === svc)!;
+    expect(mine.cpu).toHaveLength(30);
+    // The last bin is the one still filling: at exactly noon it has no tick yet.
+    expect(mine.cpu.slice(0, 29)).toEqual(Array(29).fill(10));
+    expect(mine.cpu[29]).toBeNull();
+    expect(mine.latest).toBe(10);
+    expect(res.services.find((s) => s.serviceId === other)).toMatchObject({
+      cpu: Array(30).fill(null),
+      latest: null,
+    });
+  });
+});
