@@ -402,6 +402,52 @@ export class DockerEngine {
     }
   }
 
+  /** Timestamped log lines (stdout and stderr) of a container, oldest first. */
+  async logLines(id: string, opts: { tail: number; sinceSeconds?: number }): Promise<LogLine[]> {
+    try {
+      const buf = (await this.api.getContainer(id).logs({
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        tail: opts.tail,
+        since: opts.sinceSeconds ?? 0,
+        follow: false,
+      })) as unknown as Buffer;
+      return parseLogFrames(buf);
+    } catch (err) {
+      if (statusOf(err) === 404) return [];
+      throw new DockerError(`Could not read logs of ${id.slice(0, 12)}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  /** Follows a container's log as it is written, until the signal aborts or the container goes. */
+  async followLog(id: string, onLine: (line: LogLine) => void, signal: AbortSignal): Promise<void> {
+    const stream = (await this.api.getContainer(id).logs({
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: true,
+      tail: 0,
+    })) as unknown as Readable;
+    const close = () => stream.destroy();
+    signal.addEventListener('abort', close, { once: true });
+    let pending: Buffer = Buffer.alloc(0);
+    try {
+      for await (const chunk of stream) {
+        pending = Buffer.concat([pending, chunk as Buffer]);
+        const { lines, rest } = takeFrames(pending);
+        pending = rest;
+        for (const l of lines) onLine(l);
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err;
+    } finally {
+      signal.removeEventListener('abort', close);
+    }
+  }
+
   /** Streams container events of managed containers until the signal aborts or the stream ends. */
   async watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
     const stream = (await this.api.getEvents({
@@ -455,4 +501,38 @@ function demux(buf: Buffer): string {
     i += 8 + size;
   }
   return i === buf.length ? Buffer.concat(out).toString('utf8') : buf.toString('utf8');
+}
+
+export type LogLine = { at: Date; stream: 'stdout' | 'stderr'; text: string };
+
+function toLine(raw: string, stream: LogLine['stream']): LogLine {
+  const space = raw.indexOf(' ');
+  const at = new Date(raw.slice(0, space));
+  return Number.isNaN(at.getTime())
+    ? { at: new Date(), stream, text: raw }
+    : { at, stream, text: raw.slice(space + 1) };
+}
+
+/** Complete 8-byte framed chunks of a non-TTY log stream, as lines; the incomplete tail is returned. */
+function takeFrames(buf: Buffer): { lines: LogLine[]; rest: Buffer } {
+  const lines: LogLine[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    if (i + 8 + size > buf.length) break;
+    const stream = buf[i] === 2 ? 'stderr' : 'stdout';
+    for (const raw of buf
+      .subarray(i + 8, i + 8 + size)
+      .toString('utf8')
+      .split('\n')) {
+      if (raw) lines.push(toLine(raw, stream));
+    }
+    i += 8 + size;
+  }
+  return { lines, rest: buf.subarray(i) };
+}
+
+function parseLogFrames(buf: Buffer): LogLine[] {
+  if (!Buffer.isBuffer(buf)) return [];
+  return takeFrames(buf).lines;
 }

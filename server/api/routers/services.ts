@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cancelDeployment } from '@/server/services/deployments/cancel';
 import { createService } from '@/server/services/service/create';
+import { followLogs, logsInputSchema, tailLogs } from '@/server/services/service/logs';
 import { deleteService } from '@/server/services/service/delete';
 import { deployService, redeployRevision } from '@/server/services/service/deploy';
 import { getDeployment, getService, listServices } from '@/server/services/service/read';
@@ -19,6 +20,13 @@ export const servicesRouter = createTRPCRouter({
   deployment: viewerProcedure
     .input(z.object({ deploymentId: z.string().uuid() }))
     .query(({ ctx, input }) => getDeployment(ctx.svc, input.deploymentId)),
+  logs: viewerProcedure.input(logsInputSchema).query(({ ctx, input }) => tailLogs(ctx.svc, input)),
+  /** Live log lines over SSE. */
+  logsLive: viewerProcedure
+    .input(logsInputSchema.pick({ serviceId: true, containerId: true }))
+    .subscription(({ ctx, input, signal }) =>
+      followLogs(ctx.svc, input, signal ?? new AbortController().signal),
+    ),
   create: developerProcedure
     .input(createServiceSchema)
     .mutation(({ ctx, input }) => createService(ctx.svc, input)),
