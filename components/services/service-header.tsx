@@ -75,6 +75,15 @@ export function ServiceHeader({ data }: { data: ServiceDetail }) {
               </span>
             </Meta>
           )}
+          <Meta label="Logs">
+            <Link
+              href={`/services/${service.id}/logs`}
+              className="text-indigo-600 hover:underline dark:text-indigo-400"
+              data-testid="service-logs-link"
+            >
+              tail, search, follow
+            </Link>
+          </Meta>
           <Meta label="Container port">
             <span className="font-mono">{spec?.port ?? '—'}</span>
           </Meta>
