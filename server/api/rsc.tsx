@@ -1,7 +1,9 @@
 import 'server-only';
 import { dehydrate, HydrationBoundary } from '@tanstack/react-query';
 import { createTRPCOptionsProxy, type TRPCQueryOptions } from '@trpc/tanstack-react-query';
+import { TRPCError } from '@trpc/server';
 import { headers } from 'next/headers';
+import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { makeQueryClient } from '@/components/trpc/query-client';
 import { getRuntime } from '@/server/runtime';
@@ -28,4 +30,17 @@ export function HydrateClient({ children }: { children: React.ReactNode }) {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function prefetch<T extends ReturnType<TRPCQueryOptions<any>>>(queryOptions: T) {
   await getQueryClient().prefetchQuery(queryOptions);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Loads what a page is about, or renders the not-found page when the id is malformed or names nothing. */
+export async function loadOrNotFound<T>(id: string, load: () => Promise<T>): Promise<T> {
+  if (!UUID.test(id)) notFound();
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof TRPCError && (err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST')) notFound();
+    throw err;
+  }
 }

@@ -5,7 +5,7 @@ import { LABELS } from '@/server/docker/engine';
 import { createService } from '@/server/services/service/create';
 import { deployService } from '@/server/services/service/deploy';
 import { getService } from '@/server/services/service/read';
-import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
+import { makeHarness, sampleSpec, uniqueName, waitFor, type Harness } from '@/server/testing/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,24 +14,11 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const unique = (p: string) => `${p}-${Math.random().toString(36).slice(2, 7)}`;
-
-async function deploymentDone(id: string) {
-  return waitFor(
-    `deployment ${id} to finish`,
-    async () => {
-      const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
-      return d && !['pending', 'in_progress'].includes(d.status) ? d : undefined;
-    },
-    90_000,
-  );
-}
-
 describe('deploying on the real Docker engine', () => {
   it('creates a service, deploys two healthy replicas and reads them back from labels', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('web'),
+      name: uniqueName('web'),
       description: '',
       protected: false,
       deploy: true,
@@ -44,7 +31,7 @@ describe('deploying on the real Docker engine', () => {
         ],
       }),
     });
-    const done = await deploymentDone(deployment!.id);
+    const done = await h.finished(deployment!.id);
     expect(done.status).toBe('succeeded');
     expect(done.outcome).toMatch(/2 replica\(s\) healthy/);
 
@@ -84,13 +71,13 @@ describe('deploying on the real Docker engine', () => {
   it('replaces the old revision only once the new one is healthy', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('roll'),
+      name: uniqueName('roll'),
       description: '',
       protected: false,
       deploy: true,
       spec: sampleSpec({ replicas: 2 }),
     });
-    await deploymentDone(deployment!.id);
+    await h.finished(deployment!.id);
     const next = await deployService(dev, {
       serviceId: service.id,
       reason: '',
@@ -98,7 +85,7 @@ describe('deploying on the real Docker engine', () => {
       spec: sampleSpec({ replicas: 2, tag: 'v2' }),
     });
     expect(next.revision.summary).toContain('capstan-sample:v1 → capstan-sample:v2');
-    const done = await deploymentDone(next.deployment.id);
+    const done = await h.finished(next.deployment.id);
     expect(done.status).toBe('succeeded');
     const replicas = await waitFor('old replicas removed', async () => {
       const list = await h.docker.listReplicas({ serviceId: service.id });
@@ -116,20 +103,20 @@ describe('deploying on the real Docker engine', () => {
   it('fails a deploy whose replicas fail their health check and returns to the stable revision', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('hc'),
+      name: uniqueName('hc'),
       description: '',
       protected: false,
       deploy: true,
       spec: sampleSpec(),
     });
-    await deploymentDone(deployment!.id);
+    await h.finished(deployment!.id);
     const bad = await deployService(dev, {
       serviceId: service.id,
       reason: 'try v2',
       queue: false,
       spec: sampleSpec({ tag: 'v2', env: [{ name: 'HEALTH', value: 'fail', secret: false }] }),
     });
-    const done = await deploymentDone(bad.deployment.id);
+    const done = await h.finished(bad.deployment.id);
     expect(done.status).toBe('failed');
     expect(done.outcome).toMatch(/health check/);
     expect(done.evidence?.probe).toMatch(/HTTP 5\d\d/);
@@ -146,13 +133,13 @@ describe('deploying on the real Docker engine', () => {
   it('fails a deploy whose replicas crash on start, with the exit code and logs as evidence', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('crash'),
+      name: uniqueName('crash'),
       description: '',
       protected: false,
       deploy: true,
       spec: sampleSpec({ env: [{ name: 'CRASH_ON_START', value: '1', secret: false }] }),
     });
-    const done = await deploymentDone(deployment!.id);
+    const done = await h.finished(deployment!.id);
     expect(done.status).toBe('failed');
     expect(done.outcome).toMatch(/crashed/);
     expect(done.evidence?.exitCode).toBe(1);
@@ -167,13 +154,13 @@ describe('deploying on the real Docker engine', () => {
   it('fails with a clear reason when the image cannot be pulled', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('pull'),
+      name: uniqueName('pull'),
       description: '',
       protected: false,
       deploy: true,
       spec: sampleSpec({ image: 'capstan-no-such-org/no-such-image', tag: 'v9' }),
     });
-    const done = await deploymentDone(deployment!.id);
+    const done = await h.finished(deployment!.id);
     expect(done.status).toBe('failed');
     expect(done.outcome).toBe('image pull failed');
     expect(done.evidence?.error).toMatch(/Could not pull image capstan-no-such-org\/no-such-image:v9/);
@@ -187,7 +174,7 @@ describe('sharing one Docker engine', () => {
     try {
       const dev = await other.as('developer');
       const { service, deployment } = await createService(dev, {
-        name: unique('theirs'),
+        name: uniqueName('theirs'),
         description: '',
         protected: false,
         deploy: true,

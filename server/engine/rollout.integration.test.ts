@@ -5,7 +5,7 @@ import { cancelDeployment } from '@/server/services/deployments/cancel';
 import { createService } from '@/server/services/service/create';
 import { deployService } from '@/server/services/service/deploy';
 import { getDeployment } from '@/server/services/service/read';
-import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
+import { makeHarness, sampleSpec, uniqueName, waitFor, type Harness } from '@/server/testing/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,22 +13,6 @@ beforeAll(async () => {
   h.loop().start();
 });
 afterAll(async () => h?.close());
-
-const unique = (p: string) => `${p}-${Math.random().toString(36).slice(2, 7)}`;
-
-async function statusOf(id: string) {
-  const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
-  return d!;
-}
-const finished = (id: string) =>
-  waitFor(
-    `deployment ${id} to finish`,
-    async () => {
-      const d = await statusOf(id);
-      return ['succeeded', 'failed', 'cancelled'].includes(d.status) ? d : undefined;
-    },
-    90_000,
-  );
 
 async function healthyOf(serviceId: string) {
   const list = await h.docker.listReplicas({ serviceId });
@@ -39,13 +23,13 @@ describe('rolling update', () => {
   it('keeps every desired replica available and stays within the surge budget', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('rolling'),
+      name: uniqueName('rolling'),
       description: '',
       protected: false,
       deploy: true,
       spec: sampleSpec({ replicas: 3 }),
     });
-    await finished(deployment!.id);
+    await h.finished(deployment!.id);
     const next = await deployService(dev, {
       serviceId: service.id,
       reason: '',
@@ -64,8 +48,8 @@ describe('rolling update', () => {
         const all = await h.docker.listReplicas({ serviceId: service.id });
         maxContainers = Math.max(maxContainers, all.length);
         minHealthy = Math.min(minHealthy, (await healthyOf(service.id)).length);
-        const d = await statusOf(next.deployment.id);
-        return d.status === 'succeeded' ? d : undefined;
+        const [d] = await h.db.select().from(deployments).where(eq(deployments.id, next.deployment.id));
+        return d?.status === 'succeeded' ? d : undefined;
       },
       90_000,
     );
@@ -95,13 +79,13 @@ describe('cancel and queue', () => {
   it('cancels a slow rollout and returns to the stable revision', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('cancel'),
+      name: uniqueName('cancel'),
       description: '',
       protected: false,
       deploy: true,
       spec: sampleSpec(),
     });
-    await finished(deployment!.id);
+    await h.finished(deployment!.id);
     const slow = await deployService(dev, {
       serviceId: service.id,
       reason: '',
@@ -127,7 +111,7 @@ describe('cancel and queue', () => {
   it('queues a second deployment when asked, and runs it after the first', async () => {
     const dev = await h.as('developer');
     const { service, deployment } = await createService(dev, {
-      name: unique('queue'),
+      name: uniqueName('queue'),
       description: '',
       protected: false,
       deploy: true,
@@ -140,8 +124,8 @@ describe('cancel and queue', () => {
       spec: sampleSpec({ tag: 'v3' }),
     });
     expect(second.deployment.status).toBe('queued');
-    expect((await finished(deployment!.id)).status).toBe('succeeded');
-    expect((await finished(second.deployment.id)).status).toBe('succeeded');
+    expect((await h.finished(deployment!.id)).status).toBe('succeeded');
+    expect((await h.finished(second.deployment.id)).status).toBe('succeeded');
     const list = await waitFor('v3 serving alone', async () => {
       const l = await h.docker.listReplicas({ serviceId: service.id });
       return l.length === 1 && l[0]!.revision === 2 ? l : undefined;

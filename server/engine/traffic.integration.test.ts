@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployments, events } from '@/db/schema';
+import { events } from '@/db/schema';
 import { createService } from '@/server/services/service/create';
 import { deployService, redeployRevision } from '@/server/services/service/deploy';
 import { getService } from '@/server/services/service/read';
@@ -42,17 +42,6 @@ function load(port: number, workers = 4) {
   };
 }
 
-async function finished(id: string) {
-  return waitFor(
-    `deployment ${id}`,
-    async () => {
-      const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
-      return d && ['succeeded', 'failed', 'cancelled'].includes(d.status) ? d : undefined;
-    },
-    90_000,
-  );
-}
-
 describe('traffic through the proxy', () => {
   it('serves every request during a rolling update, an automatic rollback and a one-click rollback', async () => {
     const dev = await h.as('developer');
@@ -63,7 +52,7 @@ describe('traffic through the proxy', () => {
       deploy: true,
       spec: sampleSpec({ replicas: 2 }),
     });
-    expect((await finished(deployment!.id)).status).toBe('succeeded');
+    expect((await h.finished(deployment!.id)).status).toBe('succeeded');
     const [rev] = await h.db.query.revisions.findMany({
       where: (r, { eq: is }) => is(r.serviceId, service.id),
     });
@@ -81,7 +70,7 @@ describe('traffic through the proxy', () => {
       queue: false,
       spec: sampleSpec({ replicas: 2, tag: 'v2' }),
     });
-    expect((await finished(rolling.deployment.id)).status).toBe('succeeded');
+    expect((await h.finished(rolling.deployment.id)).status).toBe('succeeded');
     expect(rolling.revision.spec.endpointPort).toBe(port);
 
     const bad = await deployService(dev, {
@@ -90,7 +79,7 @@ describe('traffic through the proxy', () => {
       queue: false,
       spec: sampleSpec({ replicas: 2, tag: 'v3', env: [{ name: 'HEALTH', value: 'fail', secret: false }] }),
     });
-    expect((await finished(bad.deployment.id)).status).toBe('failed');
+    expect((await h.finished(bad.deployment.id)).status).toBe('failed');
 
     const back = await redeployRevision(dev, {
       serviceId: service.id,
@@ -98,7 +87,7 @@ describe('traffic through the proxy', () => {
       reason: 'one click',
       queue: false,
     });
-    expect((await finished(back.id)).status).toBe('succeeded');
+    expect((await h.finished(back.id)).status).toBe('succeeded');
     await waitFor('only v1 replicas left', async () => {
       const list = await h.docker.listReplicas({ serviceId: service.id });
       return list.length === 2 && list.every((r) => r.revision === 1);

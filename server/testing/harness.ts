@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDb, type DbHandle } from '@/db/client';
 import { migrate } from '@/db/migrate';
-import { users, type Role } from '@/db/schema';
+import { eq } from 'drizzle-orm';
+import { deployments, users, type Role } from '@/db/schema';
 import { DockerEngine } from '@/server/docker/engine';
 import { ControlLoop } from '@/server/engine/control-loop';
 import type { Deps, ServiceContext, UserActor } from '@/server/services/context';
@@ -20,6 +21,8 @@ export type Harness = Deps & {
   url: string | null;
   as: (role: Role) => Promise<ServiceContext & { actor: UserActor }>;
   loop: (opts?: { probeIntervalMs?: number }) => ControlLoop;
+  /** Waits until a deployment has ended (succeeded, failed or cancelled) and returns it. */
+  finished: (deploymentId: string, timeoutMs?: number) => Promise<typeof deployments.$inferSelect>;
   close: () => Promise<void>;
 };
 
@@ -90,6 +93,16 @@ export async function makeHarness(opts: { secretKeyHex?: string; proxy?: boolean
       loops.push(loop);
       return loop;
     },
+    finished(deploymentId, timeoutMs = 90_000) {
+      return waitFor(
+        `deployment ${deploymentId} to finish`,
+        async () => {
+          const [d] = await deps.db.select().from(deployments).where(eq(deployments.id, deploymentId));
+          return d && ['succeeded', 'failed', 'cancelled'].includes(d.status) ? d : undefined;
+        },
+        timeoutMs,
+      );
+    },
     async close() {
       await Promise.all(loops.map((l) => l.stop()));
       // Every container of this installation goes, including those of services deleted meanwhile.
@@ -146,3 +159,6 @@ export const sampleSpec = (over: Record<string, unknown> = {}) => ({
   endpointPort: null,
   ...over,
 });
+
+/** A name no other test run uses. */
+export const uniqueName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 7)}`;

@@ -1,25 +1,16 @@
-import { TRPCError } from '@trpc/server';
 import type { Metadata } from 'next';
-import { notFound } from 'next/navigation';
-import { getQueryClient, HydrateClient, trpc } from '@/server/api/rsc';
+import { getQueryClient, HydrateClient, loadOrNotFound, trpc } from '@/server/api/rsc';
 import { DeploymentClient } from './client';
 
 type Props = { params: Promise<{ id: string }> };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function loadDeployment(id: string) {
-  if (!UUID.test(id)) notFound();
-  try {
-    return await getQueryClient().fetchQuery({
+const loadDeployment = (id: string) =>
+  loadOrNotFound(id, () =>
+    getQueryClient().fetchQuery({
       ...trpc.services.deployment.queryOptions({ deploymentId: id }),
       retry: false,
-    });
-  } catch (err) {
-    if (err instanceof TRPCError && (err.code === 'NOT_FOUND' || err.code === 'BAD_REQUEST')) notFound();
-    throw err;
-  }
-}
+    }),
+  );
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
