@@ -6,6 +6,8 @@ import { HealthProber } from './health-prober';
 import { reconcileAll } from './reconciler';
 import { TrafficPlan } from './traffic-plan';
 
+const WAITING_MS = 200;
+
 export type LoopOptions = {
   probeIntervalMs: number;
   reconcileIntervalMs: number;
@@ -21,6 +23,7 @@ export class ControlLoop {
   private readonly traffic: TrafficPlan | null;
   private readonly abort = new AbortController();
   private dirty = true;
+  private soon = false;
   private wakeUp: (() => void) | null = null;
   private lastReconcile = 0;
   private stopped: Promise<void> | null = null;
@@ -75,10 +78,14 @@ export class ControlLoop {
       this.deps.bus.publish({ type: 'service', serviceId, reason: 'health' });
     }
     const due = Date.now() - this.lastReconcile >= this.opts.reconcileIntervalMs;
-    if (force || this.dirty || flips.length > 0 || due) {
+    if (force || this.dirty || this.soon || flips.length > 0 || due) {
       this.dirty = false;
       this.lastReconcile = Date.now();
-      await reconcileAll(this.deps, this.traffic);
+      const result = await reconcileAll(this.deps, this.traffic);
+      // A step that changed something is followed by the next one at once; a rollout waiting on a
+      // replica (starting, turning healthy, draining) is looked at again soon, not at the next interval.
+      if (result === 'progress') this.dirty = true;
+      this.soon = result === 'waiting';
     }
     this.passes++;
   }
@@ -109,7 +116,12 @@ export class ControlLoop {
       }
       if (signal.aborted) break;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.dirty ? 0 : this.opts.probeIntervalMs);
+        const delay = this.dirty
+          ? 0
+          : this.soon
+            ? Math.min(WAITING_MS, this.opts.probeIntervalMs)
+            : this.opts.probeIntervalMs;
+        const t = setTimeout(resolve, delay);
         this.wakeUp = () => {
           clearTimeout(t);
           resolve();

@@ -31,20 +31,20 @@ export async function reconcileService(
   desired: DesiredState,
   all: Replica[],
   traffic: TrafficPlan | null = null,
-): Promise<void> {
+): Promise<PassResult> {
   const ctx = asSystem(deps, 'reconciler');
   const { service, spec, queued } = desired;
   let deployment = desired.deployment;
   if (!deployment && queued) {
     await promoteQueued(ctx, queued.id);
-    return; // the next pass works on the promoted deployment
+    return 'progress'; // the next pass works on the promoted deployment
   }
   const containers = all.filter((c) => c.serviceId === service.id);
   const target = service.desiredRevision;
 
   if (target === null || !spec) {
     for (const c of containers) await deps.docker.removeReplica(c.id);
-    return;
+    return containers.length > 0 ? 'progress' : 'idle';
   }
   const strategy = strategyOf(spec);
   if (deployment?.status === 'pending') {
@@ -68,7 +68,7 @@ export async function reconcileService(
     const failure = await detectFailure(deps, active, spec, mine);
     if (failure) {
       await failDeployment(ctx, active.id, failure.reason, failure.evidence);
-      return; // the next pass converges to the revision the service now points at
+      return 'progress'; // the next pass converges to the revision the service now points at
     }
   } else {
     // Outside a deployment, a replica that stopped for good (its restart policy gave up) is replaced.
@@ -95,6 +95,8 @@ export async function reconcileService(
   };
   let old = containers.filter((c) => c.revision !== target);
 
+  let result: PassResult = 'idle';
+
   // 1. Start missing new replicas within the surge budget.
   const missing = [...Array(spec.replicas).keys()].filter((i) => !byIndex.has(i));
   const oldRunning = old.filter((c) => c.state === 'running').length;
@@ -109,7 +111,7 @@ export async function reconcileService(
     } catch (err) {
       if (active && err instanceof DockerError) {
         await failDeployment(ctx, active.id, 'image pull failed', { error: err.message });
-        return;
+        return 'progress';
       }
       throw err;
     }
@@ -135,6 +137,7 @@ export async function reconcileService(
       });
     }
     deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'replicas-started' });
+    result = 'progress';
   }
 
   // 2. Stop old replicas while enough stay available: the unavailable ones first, they serve nothing.
@@ -149,7 +152,11 @@ export async function reconcileService(
     const outcome = traffic
       ? await traffic.retire(c, active?.id ?? null)
       : (await deps.docker.removeReplica(c.id), 'stopped');
-    if (outcome === 'draining') continue;
+    if (outcome === 'draining') {
+      if (result === 'idle') result = 'waiting';
+      continue;
+    }
+    result = 'progress';
     old = old.filter((o) => o.id !== c.id);
     await note(
       'replica.stopped',
@@ -171,6 +178,8 @@ export async function reconcileService(
       seconds: (Date.now() - started.getTime()) / 1000,
     });
   }
+  // A rollout still under way is waiting for replicas to start or turn healthy: look again soon.
+  return result === 'idle' && active ? 'waiting' : result;
 }
 
 function isHealthy(deps: Deps, containerId: string, type: 'http' | 'tcp' | 'none'): boolean {
@@ -227,7 +236,10 @@ async function detectFailure(
   return null;
 }
 
-export async function reconcileAll(deps: Deps, traffic: TrafficPlan | null = null): Promise<void> {
+/** progress: something changed, take the next step now; waiting: a rollout waits on a replica; idle: converged. */
+export type PassResult = 'progress' | 'waiting' | 'idle';
+
+export async function reconcileAll(deps: Deps, traffic: TrafficPlan | null = null): Promise<PassResult> {
   const states = await listDesiredStates(deps.db);
   const all = await deps.docker.listReplicas();
   // Replicas that became healthy join the traffic before any old one is drained in this pass.
@@ -235,6 +247,9 @@ export async function reconcileAll(deps: Deps, traffic: TrafficPlan | null = nul
   // Containers of this installation whose service row is gone (a deleted service) are removed too.
   const known = new Set(states.map((s) => s.service.id));
   for (const c of all) if (!known.has(c.serviceId)) await deps.docker.removeReplica(c.id);
-  for (const s of states) await reconcileService(deps, s, all, traffic);
+  const results: PassResult[] = [];
+  for (const s of states) results.push(await reconcileService(deps, s, all, traffic));
   if (traffic) await traffic.sync(await listDesiredStates(deps.db), await deps.docker.listReplicas());
+  if (results.includes('progress')) return 'progress';
+  return results.includes('waiting') ? 'waiting' : 'idle';
 }
