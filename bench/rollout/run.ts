@@ -237,6 +237,13 @@ async function swarm() {
       'capstan-sample:v2',
       name,
     ]);
+    await run('rollback (docker service rollback)', [
+      'service',
+      'rollback',
+      '--detach=false',
+      '--quiet',
+      name,
+    ]);
     await run('automatic rollback (v3 fails health)', [
       'service',
       'update',
@@ -246,13 +253,6 @@ async function swarm() {
       'capstan-sample:v3',
       '--env-add',
       'HEALTH=fail',
-      name,
-    ]);
-    await run('rollback (docker service rollback)', [
-      'service',
-      'rollback',
-      '--detach=false',
-      '--quiet',
       name,
     ]);
     const tally = await load?.stop();
