@@ -66,6 +66,8 @@ export default defineConfig({
       CAPSTAN_DATA_DIR: dataDir,
       CAPSTAN_PROBE_INTERVAL_MS: '500',
       CAPSTAN_RECONCILE_INTERVAL_MS: '1000',
+      // Metrics every second, so charts, sparklines and uptime have data within a spec.
+      CAPSTAN_COLLECT_INTERVAL_MS: '1000',
     },
     gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     stdout: 'pipe',

@@ -1,6 +1,7 @@
 'use client';
 
-import { useSuspenseQuery } from '@tanstack/react-query';
+import { useQuery, useSuspenseQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { cannotCreateReason } from '@/components/auth/permissions';
 import { useSessionUser } from '@/components/auth/session';
 import { PageHeader } from '@/components/layout/page-header';
@@ -16,6 +17,17 @@ export function OverviewClient() {
   const trpc = useTRPC();
   const user = useSessionUser();
   const { data } = useSuspenseQuery(trpc.services.list.queryOptions());
+  // Not suspending: the table is useful before the sparklines arrive, and they refresh on their own.
+  const sparklines = useQuery({ ...trpc.metrics.sparklines.queryOptions(), refetchInterval: 30_000 });
+  const cpu = useMemo(
+    () =>
+      sparklines.data
+        ? new Map(sparklines.data.services.map((s) => [s.serviceId, s]))
+        : sparklines.isError
+          ? null
+          : undefined,
+    [sparklines.data, sparklines.isError],
+  );
   const canCreate = cannotCreateReason(user) === null;
   const { services } = data;
 
@@ -61,7 +73,7 @@ export function OverviewClient() {
       <div className="space-y-6">
         <ServiceSummary services={services} />
         <Card>
-          <ServiceTable services={services} />
+          <ServiceTable services={services} cpu={cpu} />
         </Card>
       </div>
     </>

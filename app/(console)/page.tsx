@@ -5,7 +5,10 @@ import { OverviewClient } from './client';
 export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage() {
-  await prefetch(trpc.services.list.queryOptions());
+  await Promise.all([
+    prefetch(trpc.services.list.queryOptions()),
+    prefetch(trpc.metrics.sparklines.queryOptions()),
+  ]);
   return (
     <HydrateClient>
       <OverviewClient />

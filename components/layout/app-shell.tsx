@@ -15,8 +15,10 @@ import {
   ActivityIcon,
   AlertTriangleIcon,
   CapstanMark,
+  CheckCircleIcon,
   GridIcon,
   MenuIcon,
+  RocketIcon,
   ShieldIcon,
   SlidersIcon,
   UsersIcon,
@@ -37,6 +39,8 @@ type NavItem = {
 const NAV: NavItem[] = [
   { href: '/', label: 'Overview', Icon: GridIcon, match: (p) => p === '/' || p.startsWith('/services') },
   { href: '/activity', label: 'Activity', Icon: ActivityIcon, match: (p) => p.startsWith('/activity') },
+  { href: '/uptime', label: 'Uptime', Icon: CheckCircleIcon, match: (p) => p.startsWith('/uptime') },
+  { href: '/kpis', label: 'KPIs', Icon: RocketIcon, match: (p) => p.startsWith('/kpis') },
   { href: '/audit', label: 'Audit log', Icon: ShieldIcon, match: (p) => p.startsWith('/audit'), admin: true },
   { href: '/users', label: 'Users', Icon: UsersIcon, match: (p) => p.startsWith('/users'), admin: true },
   {

@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import { formatCpu } from '@/components/charts/chart-format';
+import { Sparkline } from '@/components/charts/sparkline';
 import type { ServiceListItem } from '@/components/router-types';
 import { cx } from '@/components/ui/class-names';
 import { focusRing } from '@/components/ui/focus-ring';
@@ -8,8 +10,19 @@ import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { ReplicaMeter } from './replica-meter';
 import { ActorName, DeploymentStatusBadge, HealthBadge } from './status-badges';
 
-/** Every service, problems first (the server sorts), each row leading to its page. */
-export function ServiceTable({ services }: { services: ServiceListItem[] }) {
+export type CpuSparkline = { cpu: (number | null)[]; latest: number | null };
+
+/**
+ * Every service, problems first (the server sorts), each row leading to its page. `cpu` holds each
+ * service's CPU over the last hour by id: undefined while loading, null when it could not be loaded.
+ */
+export function ServiceTable({
+  services,
+  cpu,
+}: {
+  services: ServiceListItem[];
+  cpu?: ReadonlyMap<string, CpuSparkline> | null;
+}) {
   return (
     <Table aria-label="Services">
       <THead>
@@ -17,6 +30,7 @@ export function ServiceTable({ services }: { services: ServiceListItem[] }) {
           <Th>Service</Th>
           <Th>Health</Th>
           <Th>Replicas</Th>
+          <Th>CPU, last hour</Th>
           <Th>Image</Th>
           <Th>Revision</Th>
           <Th>Last deploy</Th>
@@ -52,6 +66,12 @@ export function ServiceTable({ services }: { services: ServiceListItem[] }) {
             <Td>
               <ReplicaMeter ready={s.ready} desired={s.desired} />
             </Td>
+            <Td>
+              <CpuCell
+                line={cpu?.get(s.id)}
+                state={cpu === undefined ? 'loading' : cpu === null ? 'error' : 'ready'}
+              />
+            </Td>
             <Td className="max-w-56 truncate font-mono text-xs" title={s.image ?? undefined}>
               {s.image ?? <span className="text-zinc-400">—</span>}
             </Td>
@@ -73,5 +93,25 @@ export function ServiceTable({ services }: { services: ServiceListItem[] }) {
         ))}
       </TBody>
     </Table>
+  );
+}
+
+const CPU_PLACEHOLDER = { loading: '…', error: 'unavailable', ready: 'no samples' } as const;
+
+function CpuCell({ line, state }: { line: CpuSparkline | undefined; state: keyof typeof CPU_PLACEHOLDER }) {
+  if (!line || line.latest === null) {
+    return (
+      <span className="text-xs text-zinc-400" data-testid="cpu-sparkline-empty">
+        {CPU_PLACEHOLDER[state]}
+      </span>
+    );
+  }
+  return (
+    <div className="flex items-center gap-2" data-testid="cpu-sparkline">
+      <Sparkline values={line.cpu} label={`CPU over the last hour, now ${formatCpu(line.latest)}`} />
+      <span className="w-14 text-right font-mono text-xs text-zinc-500 tabular-nums dark:text-zinc-400">
+        {formatCpu(line.latest)}
+      </span>
+    </div>
   );
 }

@@ -9,6 +9,7 @@ import { describeError } from '@/components/errors/describe-error';
 import { DeleteServiceButton } from '@/components/services/delete-service-button';
 import { DeployForm } from '@/components/services/deploy-form';
 import { DeploymentProgress } from '@/components/services/deployment-progress';
+import { ResourceCharts } from '@/components/metrics/resource-charts';
 import { DeploymentTable } from '@/components/services/deployment-table';
 import { ReplicaTable } from '@/components/services/replica-table';
 import { RevisionTable } from '@/components/services/revision-table';
@@ -69,6 +70,8 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
           traffic={data.traffic?.replicas}
         />
       </Card>
+
+      <ResourceCharts serviceId={service.id} />
 
       <div className="grid gap-6 lg:grid-cols-5 lg:items-start">
         <Card aria-labelledby="deploy-title" className="lg:col-span-3">
