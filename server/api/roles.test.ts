@@ -1,7 +1,6 @@
 import { TRPCError } from '@trpc/server';
-import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, services, type Role } from '@/db/schema';
+import type { Role } from '@/db/schema';
 import { makeHarness, sampleSpec, type Harness } from '@/server/testing/harness';
 import { appRouter, createCaller } from './root';
 import type { TrpcContext } from './trpc';
@@ -198,14 +197,14 @@ describe('ownership', () => {
 
 describe('bad input and audit', () => {
   it('answers bad input with a readable BAD_REQUEST and writes nothing', async () => {
-    const [before] = await h.db.select({ n: count() }).from(services);
+    const serviceCount = async () => (await caller('admin').services.list()).services.length;
+    const before = await serviceCount();
     const err = await caller('admin')
       .services.create({ name: 'Bad Name!', spec: sampleSpec({ port: 70000 }), deploy: true })
       .catch((e: TRPCError) => e);
     expect(err).toBeInstanceOf(TRPCError);
     expect((err as TRPCError).code).toBe('BAD_REQUEST');
-    const [after] = await h.db.select({ n: count() }).from(services);
-    expect(after!.n).toBe(before!.n);
+    expect(await serviceCount()).toBe(before);
   });
 
   it('records every mutation with who, what, from where and the outcome, secrets redacted', async () => {
@@ -230,7 +229,6 @@ describe('bad input and audit', () => {
       outcome: 'error',
       error: expect.stringMatching(/needs the developer role/),
     });
-    const [total] = await h.db.select({ n: count() }).from(auditLog);
-    expect(total!.n).toBeGreaterThan(5);
+    expect(rows.length).toBeGreaterThan(5);
   });
 });
