@@ -99,7 +99,8 @@ export async function reconcileService(
 
   // 1. Start missing new replicas within the surge budget.
   const missing = [...Array(spec.replicas).keys()].filter((i) => !byIndex.has(i));
-  const oldRunning = old.filter((c) => c.state === 'running').length;
+  // A replica draining out of traffic is on its way out: like a terminating pod, it uses no surge.
+  const oldRunning = old.filter((c) => c.state === 'running' && !traffic?.isRetiring(c.id)).length;
   const budget =
     oldRunning === 0 ? missing.length : spec.replicas + strategy.maxSurge - (byIndex.size + oldRunning);
   const toStart = missing.slice(0, Math.max(0, budget));

@@ -12,6 +12,8 @@ import { recordEvent } from '@/server/services/events/record';
 export class TrafficPlan {
   private readonly retiring = new Map<string, number>();
   private serving = new Set<string>();
+  /** Drained replicas being stopped in the background; they stay retiring until Docker no longer lists them. */
+  private readonly stopping = new Set<string>();
 
   constructor(
     private readonly deps: Deps,
@@ -59,8 +61,12 @@ export class TrafficPlan {
     this.serving = nowServing;
   }
 
-  /** Takes a replica out of traffic and stops it once drained. Returns whether it is stopped now. */
+  /**
+   * Takes a replica out of traffic and stops it once drained. 'stopped' when the stop began now;
+   * 'draining' while requests finish or a stop begun earlier is still under way.
+   */
   async retire(replica: Replica, deploymentId: string | null): Promise<'stopped' | 'draining'> {
+    if (this.stopping.has(replica.id)) return 'draining';
     const proxy = this.deps.proxy;
     const inProxy = this.serving.has(replica.id) || this.retiring.has(replica.id);
     if (proxy && inProxy && replica.state === 'running') {
@@ -81,8 +87,13 @@ export class TrafficPlan {
       const sessions = await proxy.activeSessions(replica.serviceId, replica.id).catch(() => 0);
       if (sessions > 0 && Date.now() - started < this.drainTimeoutMs) return 'draining';
     }
-    await this.deps.docker.removeReplica(replica.id);
-    this.retiring.delete(replica.id);
+    // Out of traffic and drained: the graceful stop runs while the rollout takes its next step.
+    this.retiring.set(replica.id, this.retiring.get(replica.id) ?? Date.now());
+    this.stopping.add(replica.id);
+    void this.deps.docker
+      .removeReplica(replica.id)
+      .catch(() => undefined)
+      .finally(() => this.stopping.delete(replica.id));
     return 'stopped';
   }
 }
