@@ -39,6 +39,21 @@ test('resource charts fill in live on the service page', async ({ page }) => {
     .poll(() => points(card.getByTestId('chart-replicas')), { timeout: DATA_TIMEOUT })
     .toBeGreaterThan(0);
   await expect(cpu.locator('path.recharts-curve').first()).toBeAttached();
+  // Requests through the endpoint show as request rate and latency, as clients see them.
+  const endpoint = await page.getByTestId('service-endpoint').getAttribute('href');
+  expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const latency = card.getByTestId('chart-latency');
+  await expect
+    .poll(
+      async () => {
+        for (let i = 0; i < 20; i++) await page.request.get(endpoint!).catch(() => null);
+        return points(latency);
+      },
+      { timeout: DATA_TIMEOUT, intervals: [1_000] },
+    )
+    .toBeGreaterThan(0);
+  await expect.poll(() => points(card.getByTestId('chart-requests'))).toBeGreaterThan(0);
+  await expect(card.getByRole('heading', { name: 'Errors (5xx)' })).toBeVisible();
   await expect(card.getByTestId('chart-memory')).toBeVisible();
   await expect(card.getByTestId('chart-network')).toBeVisible();
   await expect(card.getByTestId('chart-block')).toBeVisible();

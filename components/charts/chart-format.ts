@@ -31,6 +31,26 @@ export function formatRatio(ratio: number, digits = 2): string {
   return `${(ratio * 100).toFixed(digits)} %`;
 }
 
+/** Requests per second: `0.25/s`, `12.5/s`, `1.2k/s`. */
+export function formatPerSecond(rate: number): string {
+  if (rate >= 1000) return `${(rate / 1000).toFixed(1)}k/s`;
+  if (rate >= 100) return `${rate.toFixed(0)}/s`;
+  if (rate >= 10) return `${rate.toFixed(1)}/s`;
+  return `${rate.toFixed(2)}/s`;
+}
+
+/** A share already in %: `0 %`, `0.42 %`, `12.3 %`. */
+export function formatPercent(percent: number): string {
+  if (percent === 0) return '0 %';
+  return `${percent < 1 ? percent.toFixed(2) : percent < 10 ? percent.toFixed(1) : percent.toFixed(0)} %`;
+}
+
+/** Milliseconds: `0.4 ms`, `42 ms`, `1.25 s`. */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)} ms`;
+}
+
 export function formatCount(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }

@@ -8,6 +8,9 @@ import {
   formatBytesPerSecond,
   formatCount,
   formatCpu,
+  formatMs,
+  formatPercent,
+  formatPerSecond,
   formatRatio,
 } from '@/components/charts/chart-format';
 import {
@@ -74,6 +77,35 @@ function lastNumber<T>(rows: T[], pick: (r: T) => number | null): number | null 
 function servicePanels(points: ServicePoints): Panel[] {
   const limit = lastNumber(points, (p) => p.memLimitBytes);
   return [
+    {
+      id: 'requests',
+      title: 'Requests',
+      format: formatPerSecond,
+      series: [{ key: 'rate', label: 'Requests per second', color: CHART_COLORS.primary, area: true }],
+      rows: points.map((p) => ({ t: p.t, rate: p.requestRate })),
+    },
+    {
+      id: 'errors',
+      title: 'Errors (5xx)',
+      format: formatPercent,
+      series: [
+        { key: 'errors', label: 'Share of requests answered 5xx', color: CHART_COLORS.bad, area: true },
+      ],
+      rows: points.map((p) => ({
+        t: p.t,
+        errors: p.requests ? p.errorPercent : p.requests === 0 ? 0 : null,
+      })),
+    },
+    {
+      id: 'latency',
+      title: 'Latency',
+      format: formatMs,
+      series: [
+        { key: 'p50', label: 'p50', color: CHART_COLORS.secondary },
+        { key: 'p95', label: 'p95', color: CHART_COLORS.warn },
+      ],
+      rows: points.map((p) => ({ t: p.t, p50: p.latencyP50Ms, p95: p.latencyP95Ms })),
+    },
     {
       id: 'cpu',
       title: 'CPU',
@@ -206,7 +238,7 @@ function ChartsSkeleton() {
 }
 
 /**
- * CPU, memory, network, block I/O and replica health of one service over a range, aggregated or per
+ * Requests, errors, latency, CPU, memory, network, block I/O and replica health of one service over a range, aggregated or per
  * replica, with deployments marked on every chart.
  */
 export function ResourceCharts({ serviceId }: { serviceId: string }) {
@@ -240,9 +272,10 @@ export function ResourceCharts({ serviceId }: { serviceId: string }) {
           </span>
         }
         description={
-          LIVE.includes(range)
-            ? 'Live, refreshed every 5 s. CPU in % of one core; dashed verticals are deployments.'
-            : 'CPU in % of one core; dashed verticals are deployments.'
+          (LIVE.includes(range) ? 'Live, refreshed every 5 s. ' : '') +
+          'Requests, errors and latency as clients see them through the endpoint' +
+          (view === 'replicas' ? ' (aggregated view only)' : '') +
+          '; CPU in % of one core; dashed verticals are deployments.'
         }
         actions={
           <>

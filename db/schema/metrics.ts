@@ -1,5 +1,6 @@
 import {
   bigint,
+  boolean,
   doublePrecision,
   index,
   integer,
@@ -16,6 +17,15 @@ export type ReplicaHealth = (typeof replicaHealths)[number];
 
 const at = (name: string) => timestamp(name, { withTimezone: true }).notNull();
 const bytes = (name: string) => bigint(name, { mode: 'number' });
+// Requests through the service's endpoint: counts, and latencies as a histogram (server/services/metrics/latency.ts).
+// Null when nothing sampled the proxy (no HAProxy); 0 / [] when it served nothing.
+const traffic = () => ({
+  /** Requests per second over the sample's window (a mean over a rollup's samples). */
+  requestRate: doublePrecision('request_rate'),
+  requests: bytes('requests'),
+  errors5xx: bytes('errors_5xx'),
+  latencyHist: bigint('latency_hist', { mode: 'number' }).array(),
+});
 const serviceRef = () =>
   uuid('service_id')
     .notNull()
@@ -94,6 +104,8 @@ export const serviceSamples = pgTable(
     at: at('at'),
     serviceId: serviceRef(),
     desired: integer('desired').notNull(),
+    /** Availability counts this sample: the service wanted replicas and had gone live before. */
+    expected: boolean('expected').notNull().default(true),
     running: integer('running').notNull(),
     healthy: integer('healthy').notNull(),
     restartCount: integer('restart_count').notNull(),
@@ -106,6 +118,7 @@ export const serviceSamples = pgTable(
     netTxBps: doublePrecision('net_tx_bps'),
     blkReadBps: doublePrecision('blk_read_bps'),
     blkWriteBps: doublePrecision('blk_write_bps'),
+    ...traffic(),
   },
   (t) => [
     primaryKey({ name: 'service_samples_pk', columns: [t.at, t.serviceId] }),
@@ -139,6 +152,7 @@ function serviceRollups(name: string) {
       netTxBps: doublePrecision('net_tx_bps'),
       blkReadBps: doublePrecision('blk_read_bps'),
       blkWriteBps: doublePrecision('blk_write_bps'),
+      ...traffic(),
     },
     (t) => [
       primaryKey({ name: `${name}_pk`, columns: [t.bucket, t.serviceId] }),

@@ -2,7 +2,8 @@ import { CgroupStatsReader } from '@/server/docker/cgroup-stats';
 import type { ContainerStats, Replica } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
 import { listDesiredStates } from '@/server/services/deployments/progress';
-import { recordTick, type ContainerReading } from '@/server/services/metrics/record';
+import { histogramOf } from '@/server/services/metrics/latency';
+import { recordTick, type ContainerReading, type ServiceTraffic } from '@/server/services/metrics/record';
 import { replicaView } from '@/server/services/service/replicas';
 
 export type CollectorOptions = {
@@ -42,6 +43,8 @@ export class MetricsCollector {
   private current: Promise<TickSummary> | null = null;
   private wakeUp: (() => void) | null = null;
   private lastError: string | null = null;
+  /** When the proxy's request log was last taken (performance.now()), null before the first take. */
+  private trafficSince: number | null = null;
   ticks = 0;
 
   constructor(
@@ -62,6 +65,7 @@ export class MetricsCollector {
     this.wakeUp?.();
     await this.running;
     await this.current?.catch(() => undefined);
+    if (this.trafficSince !== null) this.deps.proxy?.close();
   }
 
   /** One tick now; waits for a tick in flight first. */
@@ -114,16 +118,46 @@ export class MetricsCollector {
     for (const id of this.previous.keys()) if (!present.has(id)) this.previous.delete(id);
     this.cgroups.forget(present);
 
+    const traffic = this.traffic();
     const stored = await recordTick(this.deps.db, {
       at,
       containers: readings.filter((r): r is ContainerReading => r !== null),
       services: states.map((s) => ({
         serviceId: s.service.id,
         desired: s.service.desiredRevision === null ? 0 : (s.spec?.replicas ?? 0),
+        live: s.service.stableRevision !== null,
+        traffic: traffic?.of(s.service.id) ?? null,
       })),
     });
     this.ticks++;
     return { at, ...stored, sources };
+  }
+
+  /**
+   * What each endpoint served since the previous tick, or null when there is no proxy to ask. The first
+   * tick only starts following the proxy's request log: its window would not be a whole interval.
+   */
+  private traffic(): { of: (serviceId: string) => ServiceTraffic } | null {
+    const proxy = this.deps.proxy;
+    if (!proxy) return null;
+    const now = performance.now();
+    const since = this.trafficSince;
+    this.trafficSince = now;
+    const windows = proxy.takeTraffic();
+    if (since === null) return null;
+    const seconds = Math.max((now - since) / 1000, 0.001);
+    const served = new Map(windows.map((w) => [w.serviceId, w]));
+    return {
+      of: (serviceId: string): ServiceTraffic => {
+        const w = served.get(serviceId);
+        return {
+          requests: w?.requests ?? 0,
+          requestRate: (w?.requests ?? 0) / seconds,
+          errors5xx: w?.errors5xx ?? 0,
+          latencyHist: w ? histogramOf(w.latencyMs) : [],
+        };
+      },
+    };
   }
 
   /** One container's reading, or null if it vanished meanwhile. */

@@ -14,7 +14,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const A = 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6abcd';
 const B = 'bbbbbbbbbbbb0000000000000000000000000000000000000000000000000000';
-const opts = { adminSocket: path.join(dir, 'admin.sock'), bindHost: '127.0.0.1' };
+const opts = { adminSocket: path.join(dir, 'admin.sock'), bindHost: '127.0.0.1', requestLogPort: 24999 };
 const web = (servers: Backend['servers']): Backend => ({
   serviceId: '0a6c1f9e-2f7e-4a55-9d3e-0c2f8c1d7b11',
   name: "Web 'shop' $HOME",
@@ -50,6 +50,9 @@ describe('the HAProxy configuration', () => {
     expect(one.text).toContain(`server r_bbbbbbbbbbbb [::1]:2000 weight 5 disabled\n`);
     // User text stays inert inside single quotes.
     expect(one.text).toContain("description 'Web _shop_ _HOME'");
+    // Every request is logged to Capstan's request log, in the format it parses.
+    expect(one.text).toContain('log 127.0.0.1:24999 len 1024 format raw local0 info\n');
+    expect(one.text).toContain('log-format "%b %s %ST %Ta"\n');
     const file = path.join(dir, 'haproxy.cfg');
     fs.writeFileSync(file, one.text);
     await run('/usr/sbin/haproxy', ['-c', '-q', '-f', file]);

@@ -4,6 +4,12 @@ import { ProxyError, type Backend, type BackendServer } from './types';
 
 export const DEFAULT_WEIGHT = 100;
 
+/**
+ * One line per request: backend, server (`<NOSRV>` when none was chosen), status (-1 when the client went
+ * away first), and total active time in ms (request received → response sent, idle time excluded).
+ */
+export const REQUEST_LOG_FORMAT = '%b %s %ST %Ta';
+
 // HAProxy proxy and server names allow letters, digits and `_.:-`; nothing else reaches a CLI command line.
 const SERVICE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
@@ -73,7 +79,11 @@ function quoteText(text: string): string {
   return `'${text.replace(/[^A-Za-z0-9 _.,:/()+-]/g, '_').slice(0, 100)}'`;
 }
 
-export type ConfigPaths = { adminSocket: string };
+export type ConfigPaths = {
+  adminSocket: string;
+  /** The UDP port on 127.0.0.1 that request log lines go to; none are sent without one. */
+  requestLogPort?: number | null;
+};
 
 /**
  * The whole HAProxy configuration for these backends. Deterministic: the same input gives the same
@@ -95,10 +105,13 @@ export function renderConfig(
   add('');
   add('defaults');
   add('  mode http');
-  add('  log global');
-  add('  option httplog');
+  if (opts.requestLogPort) {
+    // Every request, one datagram each, to Capstan's request log (request-log.ts). Workers left finishing
+    // their connections after a reload log there too.
+    add(`  log 127.0.0.1:${opts.requestLogPort} len 1024 format raw local0 info`);
+    add(`  log-format "${REQUEST_LOG_FORMAT}"`);
+  }
   add('  option dontlognull');
-  add('  option dontlog-normal');
   add('  option forwardfor');
   // During a reload the old worker answers one more request on each idle keep-alive connection, with
   // `Connection: close`, instead of closing it under a client that may be sending on it right then.

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import {
   backendName,
   DEFAULT_WEIGHT,
@@ -13,6 +14,7 @@ import {
   validateBackends,
 } from './config';
 import { HaproxyProcess, pathsIn, writeAtomic, type HaproxyPaths } from './haproxy';
+import { freeUdpPort, RequestLog, type TrafficWindow } from './request-log';
 import { num, type RuntimeApi, type StatRow } from './runtime-api';
 import {
   ProxyError,
@@ -103,6 +105,10 @@ export class TrafficRouter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Full container ids by `<backend>/<server>`: HAProxy only knows the short ones. */
   private readonly fullIds = new Map<string, string>();
+  private requestLog: RequestLog | null = null;
+  /** Where HAProxy sends its request log; kept in the directory so a restart renders the same config. */
+  private logPort: number | null = null;
+  private logFailed = false;
 
   constructor(private readonly opts: TrafficRouterOptions) {
     this.paths = pathsIn(opts.dir);
@@ -132,6 +138,7 @@ export class TrafficRouter {
       const { text, shapeHash } = renderConfig(backends, {
         adminSocket: this.paths.adminSocket,
         bindHost: this.bindHost,
+        requestLogPort: this.logPort,
       });
       const info = await this.api.showInfo();
       if (shapeHashOf(info.description) !== shapeHash) {
@@ -182,9 +189,11 @@ export class TrafficRouter {
         ?.servers.find((s) => serverName(s.id) === serverName(containerId));
       if (backends && server && server.state !== 'drain') {
         server.state = 'drain';
+        this.logPort ??= await this.requestLogPort();
         const { text } = renderConfig(backends, {
           adminSocket: this.paths.adminSocket,
           bindHost: this.bindHost,
+          requestLogPort: this.logPort,
         });
         await this.writeConfig(text);
         this.writeBackends(backends);
@@ -291,9 +300,34 @@ export class TrafficRouter {
     });
   }
 
+  /**
+   * Requests, 5xx answers and latencies per service since the previous call, from HAProxy's request
+   * log. The first call starts following the log and returns nothing; only the process that samples
+   * metrics calls it, so nothing accumulates elsewhere.
+   */
+  takeTraffic(): TrafficWindow[] {
+    if (this.requestLog) return this.requestLog.take();
+    if (this.logPort === null || this.logFailed) return [];
+    const log = new RequestLog(this.logPort);
+    this.requestLog = log;
+    log.start().catch((err: Error) => {
+      this.logFailed = true;
+      if (this.requestLog === log) this.requestLog = null;
+      this.opts.log?.(`proxy: request metrics off, port ${this.logPort} unavailable (${err.message})`);
+    });
+    return [];
+  }
+
+  /** Stops following the request log, leaving HAProxy running. */
+  close(): void {
+    this.requestLog?.stop();
+    this.requestLog = null;
+  }
+
   /** Stops HAProxy (closing its connections). For tests and uninstall; a Capstan restart must not call it. */
   stop(): Promise<void> {
     return this.serial(async () => {
+      this.close();
       const pid = this.proc.runningMaster();
       if (pid) await this.proc.stop(pid);
       this.masterPid = null;
@@ -301,6 +335,7 @@ export class TrafficRouter {
   }
 
   private async ensureRunning(): Promise<void> {
+    this.logPort ??= await this.requestLogPort();
     const pid = this.proc.runningMaster();
     if (pid) {
       if (pid !== this.masterPid) {
@@ -317,11 +352,25 @@ export class TrafficRouter {
     }
     // Nothing serves: start empty rather than on addresses that may belong to other containers by now.
     // The sync that follows adds the services (one reload) and their servers.
-    const { text } = renderConfig([], { adminSocket: this.paths.adminSocket, bindHost: this.bindHost });
+    const { text } = renderConfig([], {
+      adminSocket: this.paths.adminSocket,
+      bindHost: this.bindHost,
+      requestLogPort: this.logPort,
+    });
     fs.mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     await this.writeConfig(text);
     this.masterPid = await this.proc.launch();
     this.opts.log?.(`proxy: started HAProxy (master pid ${this.masterPid})`);
+  }
+
+  private async requestLogPort(): Promise<number> {
+    const file = path.join(this.paths.dir, 'request-log-port');
+    const saved = Number(fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : NaN);
+    if (Number.isInteger(saved) && saved > 0 && saved < 65536) return saved;
+    const port = await freeUdpPort();
+    fs.mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
+    writeAtomic(file, `${port}\n`);
+    return port;
   }
 
   /** Runtime API only: add, re-address, re-weight, drain, take out and delete servers. */

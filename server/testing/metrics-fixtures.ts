@@ -24,6 +24,7 @@ export function serviceSample(
     at,
     serviceId,
     desired: 1,
+    expected: (over.desired ?? 1) > 0,
     running: 1,
     healthy: 1,
     restartCount: 0,

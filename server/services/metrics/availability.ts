@@ -4,8 +4,9 @@ import type { Db } from '@/db/client';
 import { binMs, numeric, planSegments, readWatermarks, type Tier, type Watermarks } from './tiers';
 
 /**
- * Availability counts of services: samples taken while a service wanted replicas (`expected`) and those
- * of them in which at least one replica was healthy (`up`). Time when Capstan itself was not collecting
+ * Availability counts of services: samples taken while a service was expected to serve — it wanted
+ * replicas and had gone live before, so a first deploy's start-up is not downtime — (`expected`) and
+ * those of them in which at least one replica was healthy (`up`). Time when Capstan itself was not collecting
  * has no samples, so it counts neither way.
  */
 export type AvailabilityCount = { serviceId: string; bin: number | null; expected: number; up: number };
@@ -33,10 +34,10 @@ export async function availabilityCounts(
       const bin: SQL<number | null> = opts.binMs === null ? sql<null>`null` : binMs(time, opts.binMs);
       const expected = t
         ? sql`sum(${t.expectedSamples})`
-        : sql`count(*) filter (where ${serviceSamples.desired} > 0)`;
+        : sql`count(*) filter (where ${serviceSamples.expected})`;
       const up = t
         ? sql`sum(${t.upSamples})`
-        : sql`count(*) filter (where ${serviceSamples.desired} > 0 and ${serviceSamples.healthy} > 0)`;
+        : sql`count(*) filter (where ${serviceSamples.expected} and ${serviceSamples.healthy} > 0)`;
       return db
         .select({ serviceId, bin, expected: numeric<number>(expected), up: numeric<number>(up) })
         .from(t ?? serviceSamples)

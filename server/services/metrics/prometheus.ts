@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { services, serviceSamples } from '@/db/schema';
 import type { Db } from '@/db/client';
+import { quantile } from './latency';
 import { MINUTE } from './tiers';
 
 /** A tick older than this is not reported: the collector has stopped, and stale gauges would lie. */
@@ -83,6 +84,24 @@ export async function prometheusExposition(deps: { db: Db }): Promise<{ contentT
     'capstan_service_restarts',
     'Restarts by Docker of the current containers, summed.',
     (s) => s.restartCount,
+  );
+  gauge(
+    'capstan_service_requests_per_second',
+    'Requests through the service endpoint per second, over the last collector interval.',
+    (s) => s.requestRate,
+  );
+  gauge(
+    'capstan_service_errors_5xx_ratio',
+    "Share of the last interval's requests answered with a 5xx status (0..1).",
+    (s) => (s.requests && s.errors5xx !== null ? s.errors5xx / s.requests : null),
+  );
+  gauge(
+    'capstan_service_latency_p95_seconds',
+    '95th percentile of request latency at the endpoint over the last collector interval.',
+    (s) => {
+      const ms = quantile(s.latencyHist, 0.95);
+      return ms === null ? null : ms / 1000;
+    },
   );
   gauge('capstan_service_up', '1 while at least one replica is healthy, else 0.', (s) =>
     s.healthy > 0 ? 1 : 0,

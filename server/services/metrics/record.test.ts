@@ -38,6 +38,7 @@ describe('recording a tick', () => {
     await clearMetrics(h.db);
     const svc = await fixtureService(h, 'rec');
     const idle = await fixtureService(h, 'rec-idle');
+    const first = await fixtureService(h, 'rec-first');
     const at = new Date('2026-06-10T12:00:00Z');
     const MiB = 1024 * 1024;
     const stored = await recordTick(h.db, {
@@ -68,19 +69,33 @@ describe('recording a tick', () => {
         reading(svc, 'd', { revision: 0, health: 'stopped', restartCount: 1 }),
       ],
       services: [
-        { serviceId: svc, desired: 3 },
-        { serviceId: idle, desired: 0 },
+        {
+          serviceId: svc,
+          desired: 3,
+          traffic: { requests: 50, requestRate: 10, errors5xx: 2, latencyHist: [40, 0, 10] },
+        },
+        // Its first deploy: wants replicas, none healthy yet, and that is not downtime.
+        { serviceId: first, desired: 2, live: false },
+        // Wants nothing, runs nothing, served nothing: no row. Its traffic was sampled all the same.
+        {
+          serviceId: idle,
+          desired: 0,
+          traffic: { requests: 0, requestRate: 0, errors5xx: 0, latencyHist: [] },
+        },
       ],
     });
-    expect(stored).toEqual({ containers: 4, services: 1 });
+    expect(stored).toEqual({ containers: 4, services: 2 });
+    const [firstRow] = await h.db.select().from(serviceSamples).where(eq(serviceSamples.serviceId, first));
+    expect(firstRow).toMatchObject({ desired: 2, expected: false, healthy: 0 });
     expect(
       await h.db.select().from(containerSamples).where(eq(containerSamples.serviceId, svc)),
     ).toHaveLength(4);
-    const [row] = await h.db.select().from(serviceSamples);
+    const [row] = await h.db.select().from(serviceSamples).where(eq(serviceSamples.serviceId, svc));
     expect(row).toEqual({
       at,
       serviceId: svc,
       desired: 3,
+      expected: true,
       running: 3,
       healthy: 1,
       restartCount: 3,
@@ -93,6 +108,10 @@ describe('recording a tick', () => {
       netTxBps: null,
       blkReadBps: null,
       blkWriteBps: null,
+      requests: 50,
+      requestRate: 10,
+      errors5xx: 2,
+      latencyHist: [40, 0, 10],
     });
   });
 

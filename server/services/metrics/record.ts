@@ -19,11 +19,29 @@ export type ContainerReading = {
   blkWriteBps: number | null;
 };
 
+/** What a service's endpoint served during a tick; latencies as a histogram (latency.ts). */
+export type ServiceTraffic = {
+  requests: number;
+  /** Requests per second over the tick's window. */
+  requestRate: number;
+  errors5xx: number;
+  latencyHist: number[];
+};
+
 export type Tick = {
   at: Date;
   containers: ContainerReading[];
-  /** Every service the installation has, with the replicas it wants right now. */
-  services: { serviceId: string; desired: number }[];
+  /**
+   * Every service the installation has, with the replicas it wants right now, and its traffic when
+   * the proxy was sampled (null: not sampled, as without HAProxy).
+   */
+  services: {
+    serviceId: string;
+    desired: number;
+    /** Whether the service had gone live before (a first deploy's start-up is not downtime); default yes. */
+    live?: boolean;
+    traffic?: ServiceTraffic | null;
+  }[];
 };
 
 const BATCH = 2000;
@@ -39,7 +57,14 @@ function max(values: (number | null)[]): number | null {
 }
 
 /** The per-service row of a tick: sums and maxima across its replicas, and how many are healthy. */
-export function serviceRow(at: Date, serviceId: string, desired: number, mine: ContainerReading[]) {
+export function serviceRow(
+  at: Date,
+  serviceId: string,
+  desired: number,
+  mine: ContainerReading[],
+  traffic: ServiceTraffic | null = null,
+  live = true,
+) {
   const running = mine.filter((c) => c.health !== 'stopped');
   // With nothing running the service uses nothing; with replicas not yet measured it is unknown.
   const total = (pick: (c: ContainerReading) => number | null) =>
@@ -49,6 +74,7 @@ export function serviceRow(at: Date, serviceId: string, desired: number, mine: C
     at,
     serviceId,
     desired,
+    expected: desired > 0 && live,
     running: running.length,
     healthy: mine.filter((c) => c.health === 'healthy').length,
     restartCount: mine.reduce((n, c) => n + c.restartCount, 0),
@@ -61,6 +87,10 @@ export function serviceRow(at: Date, serviceId: string, desired: number, mine: C
     netTxBps: total((c) => c.netTxBps),
     blkReadBps: total((c) => c.blkReadBps),
     blkWriteBps: total((c) => c.blkWriteBps),
+    requestRate: traffic?.requestRate ?? null,
+    requests: traffic?.requests ?? null,
+    errors5xx: traffic?.errors5xx ?? null,
+    latencyHist: traffic?.latencyHist ?? null,
   };
 }
 
@@ -79,10 +109,14 @@ async function insertTick(db: Db, tick: Tick, keep: (serviceId: string) => boole
         s.serviceId,
         s.desired,
         containers.filter((c) => c.serviceId === s.serviceId),
+        s.traffic ?? null,
+        s.live ?? true,
       ),
     )
-    // A service that wants nothing and has nothing has nothing to say.
-    .filter((r) => r.desired > 0 || containers.some((c) => c.serviceId === r.serviceId));
+    // A service that wants nothing, has nothing and serves nothing has nothing to say.
+    .filter(
+      (r) => r.desired > 0 || (r.requests ?? 0) > 0 || containers.some((c) => c.serviceId === r.serviceId),
+    );
   await db.transaction(async (tx) => {
     // One insert per table per 2,000 rows: well below PostgreSQL's 65,535 parameters per statement.
     for (let i = 0; i < containers.length; i += BATCH)

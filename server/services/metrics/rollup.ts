@@ -68,26 +68,29 @@ function serviceStatement(tier: RollupTier, from: Date, to: Date) {
   const target = tier === '1m' ? serviceRollups1m : serviceRollups1h;
   const select =
     tier === '1m'
-      ? sql`select ${bucket}, service_id, count(*), count(*) filter (where desired > 0),
-          count(*) filter (where desired > 0 and healthy > 0), max(desired), avg(running), avg(healthy),
+      ? sql`select ${bucket}, service_id, count(*), count(*) filter (where expected),
+          count(*) filter (where expected and healthy > 0), max(desired), avg(running), avg(healthy),
           max(restart_count), avg(cpu_percent), max(cpu_percent), max(cpu_percent_max),
           round(avg(mem_working_set_bytes)), max(mem_working_set_bytes), max(mem_working_set_bytes_max),
-          max(mem_limit_bytes), avg(net_rx_bps), avg(net_tx_bps), avg(blk_read_bps), avg(blk_write_bps)
+          max(mem_limit_bytes), avg(net_rx_bps), avg(net_tx_bps), avg(blk_read_bps), avg(blk_write_bps),
+          avg(request_rate), ${TRAFFIC_SUMS}
         from ${serviceSamples} where at >= ${iso(from)}::timestamptz and at < ${iso(to)}::timestamptz`
       : sql`select ${bucket}, service_id, sum(samples), sum(expected_samples), sum(up_samples),
           max(desired_max), ${wavg('running_avg')}, ${wavg('healthy_avg')}, max(restart_count),
           ${wavg('cpu_percent_avg')}, max(cpu_percent_peak), max(cpu_percent_max),
           round(${wavg('mem_working_set_bytes_avg')}), max(mem_working_set_bytes_peak),
           max(mem_working_set_bytes_max), max(mem_limit_bytes),
-          ${wavg('net_rx_bps')}, ${wavg('net_tx_bps')}, ${wavg('blk_read_bps')}, ${wavg('blk_write_bps')}
+          ${wavg('net_rx_bps')}, ${wavg('net_tx_bps')}, ${wavg('blk_read_bps')}, ${wavg('blk_write_bps')},
+          ${wavg('request_rate')}, ${TRAFFIC_SUMS}
         from ${serviceRollups1m} where bucket >= ${iso(from)}::timestamptz and bucket < ${iso(to)}::timestamptz`;
   return sql`insert into ${target} (bucket, service_id, samples, expected_samples, up_samples, desired_max,
       running_avg, healthy_avg, restart_count, cpu_percent_avg, cpu_percent_peak, cpu_percent_max,
       mem_working_set_bytes_avg, mem_working_set_bytes_peak, mem_working_set_bytes_max, mem_limit_bytes,
-      net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps)
+      net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps, request_rate, requests, errors_5xx, latency_hist)
     ${select}
     group by 1, service_id
     on conflict (bucket, service_id) do update set
+      request_rate = excluded.request_rate, requests = excluded.requests, errors_5xx = excluded.errors_5xx, latency_hist = excluded.latency_hist,
       samples = excluded.samples, expected_samples = excluded.expected_samples,
       up_samples = excluded.up_samples, desired_max = excluded.desired_max,
       running_avg = excluded.running_avg, healthy_avg = excluded.healthy_avg,
@@ -99,6 +102,31 @@ function serviceStatement(tier: RollupTier, from: Date, to: Date) {
       mem_limit_bytes = excluded.mem_limit_bytes, net_rx_bps = excluded.net_rx_bps,
       net_tx_bps = excluded.net_tx_bps, blk_read_bps = excluded.blk_read_bps,
       blk_write_bps = excluded.blk_write_bps`;
+}
+
+// Request counts add up; the histogram starts empty where any row had one and is summed by histStatement.
+const TRAFFIC_SUMS = sql.raw(
+  `sum(requests), sum(errors_5xx), case when count(latency_hist) > 0 then '{}'::bigint[] end`,
+);
+
+/** Adds up the latency histograms of the rows a service's buckets were rolled up from, bucket by bucket. */
+function histStatement(tier: RollupTier, from: Date, to: Date) {
+  const source = tier === '1m' ? serviceSamples : serviceRollups1m;
+  const target = tier === '1m' ? serviceRollups1m : serviceRollups1h;
+  const time = tier === '1m' ? 'at' : 'bucket';
+  const bucket = bucketOf(`s.${time}`, TIER_WIDTH_MS[tier]);
+  return sql`update ${target} as t set latency_hist = h.hist
+    from (
+      select b, service_id, array_agg(n order by i) as hist
+      from (
+        select ${bucket} as b, s.service_id, u.i, sum(u.v)::bigint as n
+        from ${source} as s, unnest(s.latency_hist) with ordinality as u(v, i)
+        where s.${sql.raw(time)} >= ${iso(from)}::timestamptz and s.${sql.raw(time)} < ${iso(to)}::timestamptz
+        group by 1, 2, 3
+      ) as per_bucket
+      group by 1, 2
+    ) as h
+    where t.bucket = h.b and t.service_id = h.service_id`;
 }
 
 /** Mean of per-minute means, weighted by their sample counts. */
@@ -160,6 +188,7 @@ async function rollTier(db: Db, tier: RollupTier, upTo: number): Promise<{ from:
       if (done && done >= chunkTo) return;
       await tx.execute(containerStatement(tier, chunkFrom, chunkTo));
       await tx.execute(serviceStatement(tier, chunkFrom, chunkTo));
+      await tx.execute(histStatement(tier, chunkFrom, chunkTo));
       await setWatermark(tx, tier, chunkTo);
     });
   }

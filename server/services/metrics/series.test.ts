@@ -10,12 +10,18 @@ import {
 } from '@/server/testing/metrics-fixtures';
 import { makeHarness, type Harness } from '@/server/testing/harness';
 import { NotFound } from '../errors';
+import { histogramOf } from './latency';
 import { rollUpMetrics } from './rollup';
 import { metricSeries } from './series';
 import { sparklines } from './sparklines';
 import { DAY, HOUR, MINUTE } from './tiers';
 
 const NOW = Date.parse('2026-06-10T12:00:00Z');
+const HIST = histogramOf([
+  [10, 30],
+  [11, 26],
+  [520, 4],
+]);
 let h: Harness;
 let svc = '';
 beforeAll(async () => {
@@ -39,6 +45,11 @@ beforeAll(async () => {
         cpuPercentMax: cpu(i) / 2,
         memWorkingSetBytes: 2000,
         memWorkingSetBytesMax: 1000,
+        // 60 requests a minute: 56 took 10–11 ms, 4 took 500–599 ms; 6 failed in the last 90 minutes.
+        requests: 60,
+        requestRate: 1,
+        errors5xx: i <= 90 ? 6 : 0,
+        latencyHist: HIST,
       }),
     ),
   );
@@ -101,6 +112,29 @@ describe('metric series', () => {
     // 11:00–11:59: 59 minute rows and the raw 11:59 tick, merged.
     expect(res.points.at(-1)).toMatchObject({ t: NOW - HOUR, cpuSum: 10, cpuPeak: 10 });
     expect(res.deploys.map((d) => d.toRevision)).toEqual([3, 2]);
+  });
+
+  it('gives request rate, error share and latency percentiles that add up across every tier', async () => {
+    // p50: rank 30 of 60 in the 56 requests of [10, 12) ms; p95: rank 57, the first of 4 in [500, 600).
+    const p50 = 10 + (2 * 30) / 56;
+    const p95 = 500 + (100 * 1) / 4;
+    for (const range of ['7d', '24h', '1h'] as const) {
+      const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range, view: 'service' });
+      if (res.view !== 'service') throw new Error('service view expected');
+      for (const p of [res.points[0]!, res.points.at(-1)!]) {
+        expect(p.requestRate, range).toBeCloseTo(1, 9);
+        expect(p.latencyP50Ms, range).toBeCloseTo(p50, 9);
+        expect(p.latencyP95Ms, range).toBeCloseTo(p95, 9);
+      }
+      expect(res.points.at(-1)!.errorPercent, range).toBeCloseTo(10, 9);
+      if (range !== '1h') expect(res.points[0]!.errorPercent, range).toBe(0);
+    }
+    const week = await metricSeries(await h.as('viewer'), { serviceId: svc, range: '7d', view: 'service' });
+    if (week.view !== 'service') throw new Error('service view expected');
+    // Hourly rollups sum 60 minutes of 60 requests; the last hour merges 59 minute rows and one raw tick.
+    expect(week.points[0]!.requests).toBe(3600);
+    expect(week.points.at(-1)!.requests).toBe(3600);
+    expect(week.points.at(-1)!.errors5xx).toBe(360);
   });
 
   it('bins 24 hours of minute rollups into five-minute points', async () => {

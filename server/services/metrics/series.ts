@@ -12,6 +12,7 @@ import {
 import type { Db } from '@/db/client';
 import type { ServiceContext } from '../context';
 import { loadService } from '../service/load';
+import { quantile } from './latency';
 import type { MetricRange, metricSeriesInput } from './schema';
 import {
   binMs,
@@ -55,6 +56,14 @@ export type ServicePoint = {
   healthy: number;
   desired: number;
   restarts: number;
+  /** Through the service's endpoint; null where the proxy was not sampled. */
+  requestRate: number | null;
+  requests: number | null;
+  errors5xx: number | null;
+  /** Share of requests answered 5xx, in %; null without requests. */
+  errorPercent: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
 };
 
 export type ReplicaPoint = {
@@ -77,7 +86,12 @@ export type ReplicaPoint = {
 type Weighted<P> = { n: number; point: P };
 
 /** Bins that two tiers both touch (at a watermark) are merged, weighting means by sample counts. */
-function merge<P extends { t: number }>(rows: Weighted<P>[], means: (keyof P)[], maxima: (keyof P)[]): P[] {
+function merge<P extends { t: number }>(
+  rows: Weighted<P>[],
+  means: (keyof P)[],
+  maxima: (keyof P)[],
+  sums: (keyof P)[] = [],
+): P[] {
   const byT = new Map<number, Weighted<P>>();
   for (const r of rows) {
     const seen = byT.get(r.point.t);
@@ -97,6 +111,11 @@ function merge<P extends { t: number }>(rows: Weighted<P>[], means: (keyof P)[],
       const b = r.point[k] as number | null;
       p[k] = a === null ? b : b === null ? a : Math.max(a, b);
     }
+    for (const k of sums) {
+      const a = seen.point[k] as number | null;
+      const b = r.point[k] as number | null;
+      p[k] = a === null ? b : b === null ? a : a + b;
+    }
     seen.n = n;
   }
   return [...byT.values()].map((w) => w.point).sort((a, b) => a.t - b.t);
@@ -111,7 +130,9 @@ const SERVICE_MEANS: (keyof ServicePoint)[] = [
   'blkWriteBps',
   'running',
   'healthy',
+  'requestRate',
 ];
+const SERVICE_SUMS: (keyof ServicePoint)[] = ['requests', 'errors5xx'];
 const SERVICE_MAXIMA: (keyof ServicePoint)[] = [
   'cpuPeak',
   'cpuMax',
@@ -144,6 +165,9 @@ async function serviceSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
         healthy: numeric<number>(sql`avg(${t.healthy})`),
         desired: numeric<number>(sql`max(${t.desired})`),
         restarts: numeric<number>(sql`max(${t.restartCount})`),
+        requestRate: numeric(sql`avg(${t.requestRate})`),
+        requests: numeric(sql`sum(${t.requests})`),
+        errors5xx: numeric(sql`sum(${t.errors5xx})`),
       })
       .from(t)
       .where(and(eq(t.serviceId, serviceId), gte(t.at, seg.from), lt(t.at, seg.to)))
@@ -170,11 +194,44 @@ async function serviceSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
       healthy: weightedAvg<number>(t.healthyAvg, t.samples),
       desired: numeric<number>(sql`max(${t.desiredMax})`),
       restarts: numeric<number>(sql`max(${t.restartCount})`),
+      requestRate: weightedAvg(t.requestRate, t.samples),
+      requests: numeric(sql`sum(${t.requests})`),
+      errors5xx: numeric(sql`sum(${t.errors5xx})`),
     })
     .from(t)
     .where(and(eq(t.serviceId, serviceId), gte(t.bucket, seg.from), lt(t.bucket, seg.to)))
     .groupBy(sql`1`)
     .orderBy(sql`1`);
+}
+
+/** Latency histograms of a segment added up per bin: (bin, bucket index from 1, count) rows. */
+async function latencySegment(db: Db, serviceId: string, seg: Segment, stepMs: number) {
+  const t = seg.tier === 'raw' ? serviceSamples : seg.tier === '1m' ? serviceRollups1m : serviceRollups1h;
+  const time = seg.tier === 'raw' ? serviceSamples.at : (t as typeof serviceRollups1m).bucket;
+  const rows = await db.execute(
+    sql`select ${binMs(time, stepMs)} as t, u.i::int as i, sum(u.v)::float8 as n
+      from ${t}, unnest(${t.latencyHist}) with ordinality as u(v, i)
+      where ${t.serviceId} = ${serviceId} and ${time} >= ${seg.from.toISOString()}::timestamptz
+        and ${time} < ${seg.to.toISOString()}::timestamptz
+      group by 1, 2`,
+  );
+  // node-postgres and PGlite both answer with { rows }.
+  return (rows as unknown as { rows: { t: number | string; i: number; n: number | string }[] }).rows;
+}
+
+/** Per bin, the sum of the latency histograms of every tier read. */
+async function latencyByBin(db: Db, serviceId: string, segments: Segment[], stepMs: number) {
+  const bins = new Map<number, number[]>();
+  for (const rows of await Promise.all(segments.map((s) => latencySegment(db, serviceId, s, stepMs)))) {
+    for (const r of rows) {
+      const t = Number(r.t);
+      const hist = bins.get(t) ?? [];
+      hist[r.i - 1] = (hist[r.i - 1] ?? 0) + Number(r.n);
+      bins.set(t, hist);
+    }
+  }
+  for (const hist of bins.values()) for (let i = 0; i < hist.length; i++) hist[i] ??= 0;
+  return bins;
 }
 
 async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: number) {
@@ -285,17 +342,30 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
   };
 
   if (input.view === 'service') {
-    const rows = (
-      await Promise.all(segments.map((s) => serviceSegment(ctx.db, input.serviceId, s, range.stepMs)))
-    ).flat();
+    const [rows, latency] = await Promise.all([
+      Promise.all(segments.map((s) => serviceSegment(ctx.db, input.serviceId, s, range.stepMs))).then((r) =>
+        r.flat(),
+      ),
+      latencyByBin(ctx.db, input.serviceId, segments, range.stepMs),
+    ]);
     const points = merge<ServicePoint>(
       rows.map(({ n, ...p }) => ({
         n,
-        point: { ...p, cpuAvg: null },
+        point: { ...p, cpuAvg: null, errorPercent: null, latencyP50Ms: null, latencyP95Ms: null },
       })),
       SERVICE_MEANS,
       SERVICE_MAXIMA,
-    ).map((p) => ({ ...p, cpuAvg: p.cpuSum !== null && p.running > 0 ? p.cpuSum / p.running : null }));
+      SERVICE_SUMS,
+    ).map((p) => {
+      const hist = latency.get(p.t) ?? null;
+      return {
+        ...p,
+        cpuAvg: p.cpuSum !== null && p.running > 0 ? p.cpuSum / p.running : null,
+        errorPercent: p.requests && p.errors5xx !== null ? (100 * p.errors5xx) / p.requests : null,
+        latencyP50Ms: quantile(hist, 0.5),
+        latencyP95Ms: quantile(hist, 0.95),
+      };
+    });
     return { ...head, view: 'service' as const, points };
   }
 
