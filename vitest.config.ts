@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
-    include: ['server/**/*.test.ts', 'db/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'db/**/*.test.ts', 'components/**/*.test.ts'],
     environment: 'node',
     // Tests share one Docker engine and two cores: files run one after another.
     fileParallelism: false,

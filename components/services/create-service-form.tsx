@@ -19,6 +19,8 @@ import { Input } from '@/components/ui/input';
 import { createServiceSchema } from '@/server/services/service/schema';
 import { EnvVarEditor, envRowsToInput, type EnvRow } from './env-var-editor';
 import { HealthCheckFields, healthCheckFromForm, type HealthCheckForm } from './health-check-fields';
+import { strategyFromForm, strategyToForm, type StrategyForm } from './rollout-strategy';
+import { RolloutStrategyFields } from './rollout-strategy-fields';
 
 type FormState = {
   name: string;
@@ -33,6 +35,7 @@ type FormState = {
   deploy: boolean;
   env: EnvRow[];
   health: HealthCheckForm;
+  strategy: StrategyForm;
 };
 
 // A working example: the sample image answers on 8080 and reports health on /healthz.
@@ -57,6 +60,7 @@ const INITIAL: () => FormState = () => ({
     unhealthyThreshold: '3',
     startPeriodSeconds: '10',
   },
+  strategy: strategyToForm(null),
 });
 
 /** A number field: blank and junk become NaN so the schema reports them. */
@@ -76,6 +80,7 @@ function toInput(f: FormState): RouterInputs['services']['create'] {
       env: envRowsToInput(f.env),
       healthCheck: healthCheckFromForm(f.health),
       replicas: num(f.replicas),
+      strategy: strategyFromForm(f.strategy),
       resources: { cpus: optionalNum(f.cpus), memoryMb: optionalNum(f.memoryMb) },
     },
   };
@@ -106,6 +111,7 @@ export function CreateServiceForm() {
   const [form, setForm] = useState<FormState>(INITIAL);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [advancedOpen, setAdvancedOpen] = useState(false);
+  const [strategyOpen, setStrategyOpen] = useState(false);
 
   const create = useMutation(
     trpc.services.create.mutationOptions({
@@ -113,11 +119,18 @@ export function CreateServiceForm() {
         await queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() });
         router.push(`/services/${service.id}`);
       },
+      onError: (error) => {
+        const paths = Object.keys(describeError(error).issues);
+        if (paths.some((k) => k.startsWith('spec.healthCheck'))) setAdvancedOpen(true);
+        if (paths.some((k) => k.startsWith('spec.strategy'))) setStrategyOpen(true);
+      },
     }),
   );
   const serverError = create.error ? describeError(create.error) : null;
   const err = (path: string) =>
-    errors[path] ?? (path === 'name' ? serverError?.fieldErrors.name?.[0] : undefined);
+    errors[path] ??
+    serverError?.issues[path] ??
+    (path === 'name' ? serverError?.fieldErrors.name?.[0] : undefined);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
   const text = (
@@ -136,6 +149,7 @@ export function CreateServiceForm() {
       const found = issuesByPath(parsed.error);
       setErrors(found);
       if (Object.keys(found).some((k) => k.startsWith('spec.healthCheck'))) setAdvancedOpen(true);
+      if (Object.keys(found).some((k) => k.startsWith('spec.strategy'))) setStrategyOpen(true);
       return;
     }
     setErrors({});
@@ -232,9 +246,9 @@ export function CreateServiceForm() {
         <EnvVarEditor
           rows={form.env}
           onChange={(env) => set('env', env)}
-          errorFor={(i, field) => errors[`spec.env.${i}.${field}`]}
+          errorFor={(i, field) => err(`spec.env.${i}.${field}`)}
         />
-        {errors['spec.env'] && <p className="text-xs text-red-600 dark:text-red-400">{errors['spec.env']}</p>}
+        {err('spec.env') && <p className="text-xs text-red-600 dark:text-red-400">{err('spec.env')}</p>}
       </Section>
 
       <HealthCheckFields
@@ -242,7 +256,16 @@ export function CreateServiceForm() {
         onToggle={() => setAdvancedOpen((o) => !o)}
         value={form.health}
         onChange={(health) => set('health', health)}
-        errorFor={(field) => errors[`spec.healthCheck.${field}`]}
+        errorFor={(field) => err(`spec.healthCheck.${field}`)}
+      />
+
+      <RolloutStrategyFields
+        open={strategyOpen}
+        onToggle={() => setStrategyOpen((o) => !o)}
+        value={form.strategy}
+        onChange={(strategy) => set('strategy', strategy)}
+        errorFor={(field) => err(`spec.strategy.${field}`)}
+        strategyError={err('spec.strategy')}
       />
 
       <Card>

@@ -5,6 +5,7 @@ import { Badge } from '@/components/ui/badge';
 import { LockIcon } from '@/components/ui/icons';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { ReplicaMeter } from './replica-meter';
+import { strategyOrDefault, summarizeStrategy } from './rollout-strategy';
 import { HealthBadge } from './status-badges';
 
 function Meta({ label, children }: { label: string; children: React.ReactNode }) {
@@ -86,6 +87,13 @@ export function ServiceHeader({ data }: { data: ServiceDetail }) {
           </Meta>
           <Meta label="Container port">
             <span className="font-mono">{spec?.port ?? '—'}</span>
+          </Meta>
+          <Meta label="Rollout">
+            {spec ? (
+              summarizeStrategy(strategyOrDefault(spec.strategy))
+            ) : (
+              <span className="text-zinc-400">—</span>
+            )}
           </Meta>
           <Meta label="Owner">{service.owner ?? <span className="text-zinc-400">none</span>}</Meta>
           <Meta label="Created">

@@ -1,4 +1,5 @@
 import type { ServiceSpecView } from '@/components/router-types';
+import { strategyChanges, strategyOrDefault } from './rollout-strategy';
 
 const ref = (s: Pick<ServiceSpecView, 'image' | 'tag'>) => `${s.image}:${s.tag}`;
 
@@ -27,7 +28,7 @@ export function specChanges(from: ServiceSpecView | null, to: ServiceSpecView): 
       `${x.cpus ?? '∞'} CPU, ${x.memoryMb ? `${x.memoryMb} MiB` : '∞ memory'}`;
     out.push(`resources ${r(from.resources)} → ${r(to.resources)}`);
   }
-  if (JSON.stringify(from.strategy) !== JSON.stringify(to.strategy)) out.push('rollout strategy');
+  out.push(...strategyChanges(strategyOrDefault(from.strategy), strategyOrDefault(to.strategy)));
   if (JSON.stringify(from.labels) !== JSON.stringify(to.labels)) out.push('labels');
   return out;
 }

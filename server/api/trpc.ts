@@ -57,6 +57,11 @@ const t = initTRPC.context<TrpcContext>().create({
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         zodError: zod,
+        /** Every issue with its full input path, so a form can show it beside the field it is about. */
+        zodIssues:
+          error.cause instanceof ZodError
+            ? error.cause.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+            : null,
       },
     };
   },

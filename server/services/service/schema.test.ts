@@ -19,6 +19,30 @@ describe('service spec', () => {
     expect(messages).toMatch(/At most 50 replicas/);
   });
 
+  it('names each rollout strategy field and its range, and refuses a rollout that cannot progress', () => {
+    const issues = (strategy: unknown) =>
+      serviceSpecSchema
+        .safeParse(sampleSpec({ strategy }))
+        .error?.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(
+      issues({ maxSurge: Number.NaN, maxUnavailable: 51, minReadySeconds: -1, progressDeadlineSeconds: 9.5 }),
+    ).toEqual([
+      ['strategy.maxSurge', 'Max surge must be a whole number 0–50'],
+      ['strategy.maxUnavailable', 'Max unavailable must be a whole number 0–50'],
+      ['strategy.minReadySeconds', 'Min ready must be 0–600 seconds'],
+      ['strategy.progressDeadlineSeconds', 'Progress deadline must be a whole number of seconds, 10–3600'],
+    ]);
+    expect(issues({ maxSurge: 0, maxUnavailable: 0 })).toEqual([
+      ['strategy', 'Max surge and max unavailable cannot both be 0'],
+    ]);
+    expect(serviceSpecSchema.parse(sampleSpec({ strategy: undefined })).strategy).toEqual({
+      maxSurge: 1,
+      maxUnavailable: 0,
+      minReadySeconds: 0,
+      progressDeadlineSeconds: 300,
+    });
+  });
+
   it('rejects duplicate env names and reserved labels', () => {
     const dup = serviceSpecSchema.safeParse(
       sampleSpec({

@@ -43,13 +43,32 @@ export const healthCheckSchema = z.object({
 export const strategySchema = z
   .object({
     /** Extra replicas of the new revision that may run above the desired count during a rollout. */
-    maxSurge: z.number().int().min(0).max(50).default(1),
+    maxSurge: z
+      .number({ error: 'Max surge must be a whole number 0–50' })
+      .int('Max surge must be a whole number 0–50')
+      .min(0, 'Max surge must be a whole number 0–50')
+      .max(50, 'Max surge must be a whole number 0–50')
+      .default(1),
     /** Replicas below the desired count that may be unavailable during a rollout (0: start-first). */
-    maxUnavailable: z.number().int().min(0).max(50).default(0),
+    maxUnavailable: z
+      .number({ error: 'Max unavailable must be a whole number 0–50' })
+      .int('Max unavailable must be a whole number 0–50')
+      .min(0, 'Max unavailable must be a whole number 0–50')
+      .max(50, 'Max unavailable must be a whole number 0–50')
+      .default(0),
     /** A new replica counts as available only after being healthy this long. */
-    minReadySeconds: z.number().min(0).max(600).default(0),
+    minReadySeconds: z
+      .number({ error: 'Min ready must be 0–600 seconds' })
+      .min(0, 'Min ready must be 0–600 seconds')
+      .max(600, 'Min ready must be 0–600 seconds')
+      .default(0),
     /** The deployment fails (and rolls back) if it has not finished by then. */
-    progressDeadlineSeconds: z.number().int().min(10).max(3600).default(300),
+    progressDeadlineSeconds: z
+      .number({ error: 'Progress deadline must be a whole number of seconds, 10–3600' })
+      .int('Progress deadline must be a whole number of seconds, 10–3600')
+      .min(10, 'Progress deadline must be a whole number of seconds, 10–3600')
+      .max(3600, 'Progress deadline must be a whole number of seconds, 10–3600')
+      .default(300),
   })
   .refine((s) => s.maxSurge + s.maxUnavailable > 0, 'Max surge and max unavailable cannot both be 0');
 

@@ -80,7 +80,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
             title="Deploy"
             description={
               spec && !cannotChange
-                ? `A new revision from r${currentRevision}: change the tag, replicas or environment.`
+                ? `A new revision from r${currentRevision}: change the tag, replicas, environment or rollout strategy.`
                 : undefined
             }
           />
