@@ -81,7 +81,8 @@ export class ControlLoop {
     if (force || this.dirty || this.soon || flips.length > 0 || due) {
       this.dirty = false;
       this.lastReconcile = Date.now();
-      const result = await reconcileAll(this.deps, this.traffic);
+      // The states and replicas read for probing are at most a probe round old: good enough to act on.
+      const result = await reconcileAll(this.deps, this.traffic, { states, replicas });
       // A step that changed something is followed by the next one at once; a rollout waiting on a
       // replica (starting, turning healthy, draining) is looked at again soon, not at the next interval.
       if (result === 'progress') this.dirty = true;

@@ -98,13 +98,15 @@ export async function reconcileService(
   let result: PassResult = 'idle';
 
   // 1. Start missing new replicas within the surge budget.
-  const missing = [...Array(spec.replicas).keys()].filter((i) => !byIndex.has(i));
-  // A replica draining out of traffic is on its way out: like a terminating pod, it uses no surge.
-  const oldRunning = old.filter((c) => c.state === 'running' && !traffic?.isRetiring(c.id)).length;
-  const budget =
-    oldRunning === 0 ? missing.length : spec.replicas + strategy.maxSurge - (byIndex.size + oldRunning);
-  const toStart = missing.slice(0, Math.max(0, budget));
-  if (toStart.length > 0) {
+  const taken = new Set(byIndex.keys());
+  const startMissing = async (): Promise<boolean> => {
+    const missing = [...Array(spec.replicas).keys()].filter((i) => !taken.has(i));
+    // A replica draining out of traffic is on its way out: like a terminating pod, it uses no surge.
+    const oldRunning = old.filter((c) => c.state === 'running' && !traffic?.isRetiring(c.id)).length;
+    const budget =
+      oldRunning === 0 ? missing.length : spec.replicas + strategy.maxSurge - (taken.size + oldRunning);
+    const toStart = missing.slice(0, Math.max(0, budget));
+    if (toStart.length === 0) return false;
     const ref = imageRef(spec);
     try {
       const pulled = await deps.docker.ensureImage(ref, await registryAuthFor(deps, spec.image));
@@ -112,7 +114,7 @@ export async function reconcileService(
     } catch (err) {
       if (active && err instanceof DockerError) {
         await failDeployment(ctx, active.id, 'image pull failed', { error: err.message });
-        return 'progress';
+        throw new PullFailed();
       }
       throw err;
     }
@@ -131,6 +133,7 @@ export async function reconcileService(
         memoryMb: spec.resources.memoryMb,
         labels: spec.labels,
       });
+      taken.add(i);
       await note('replica.started', `Replica ${i} of revision ${target} started (${id.slice(0, 12)})`, {
         containerId: id,
         replica: i,
@@ -138,7 +141,13 @@ export async function reconcileService(
       });
     }
     deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'replicas-started' });
-    result = 'progress';
+    return true;
+  };
+  try {
+    if (await startMissing()) result = 'progress';
+  } catch (err) {
+    if (err instanceof PullFailed) return 'progress';
+    throw err;
   }
 
   // 2. Stop old replicas while enough stay available: the unavailable ones first, they serve nothing.
@@ -171,6 +180,16 @@ export async function reconcileService(
     deps.bus.publish({ type: 'service', serviceId: service.id, reason: 'old-replica-removed' });
   }
 
+  // 1 again: an old replica taken out of traffic just now frees surge for the next new one, in this pass.
+  if (taken.size < spec.replicas) {
+    try {
+      if (await startMissing()) result = 'progress';
+    } catch (err) {
+      if (err instanceof PullFailed) return 'progress';
+      throw err;
+    }
+  }
+
   // 3. Done when every new replica is available and no old one is left.
   if (active && old.length === 0 && newAvailable >= spec.replicas && byIndex.size === spec.replicas) {
     const started = active.startedAt ?? active.createdAt;
@@ -182,6 +201,9 @@ export async function reconcileService(
   // A rollout still under way is waiting for replicas to start or turn healthy: look again soon.
   return result === 'idle' && active ? 'waiting' : result;
 }
+
+/** The image could not be pulled and the deployment was failed for it. */
+class PullFailed extends Error {}
 
 function isHealthy(deps: Deps, containerId: string, type: 'http' | 'tcp' | 'none'): boolean {
   const probe = deps.probes.get(containerId);
@@ -195,8 +217,10 @@ async function detectFailure(
   replicas: Replica[],
 ): Promise<{ reason: string; evidence: DeploymentEvidence } | null> {
   const check = spec.healthCheck;
-  for (const c of replicas) {
-    const detail = await deps.docker.inspectReplica(c.id);
+  // Inspected together: one slow answer does not hold up the others.
+  const details = await Promise.all(replicas.map((c) => deps.docker.inspectReplica(c.id)));
+  for (const [i, c] of replicas.entries()) {
+    const detail = details[i];
     if (!detail) continue;
     const crashed = GONE.has(detail.state) || detail.restartCount > 0 || detail.state === 'restarting';
     // Restarted already, and its die event not yet seen: judge on the next pass, with the exit code.
@@ -240,9 +264,14 @@ async function detectFailure(
 /** progress: something changed, take the next step now; waiting: a rollout waits on a replica; idle: converged. */
 export type PassResult = 'progress' | 'waiting' | 'idle';
 
-export async function reconcileAll(deps: Deps, traffic: TrafficPlan | null = null): Promise<PassResult> {
-  const states = await listDesiredStates(deps.db);
-  const all = await deps.docker.listReplicas();
+export async function reconcileAll(
+  deps: Deps,
+  traffic: TrafficPlan | null = null,
+  /** What the caller just read, to save reading it again; read now when not given. */
+  observed?: { states: DesiredState[]; replicas: Replica[] },
+): Promise<PassResult> {
+  const states = observed?.states ?? (await listDesiredStates(deps.db));
+  const all = observed?.replicas ?? (await deps.docker.listReplicas());
   // Replicas that became healthy join the traffic before any old one is drained in this pass.
   await traffic?.sync(states, all);
   // Containers of this installation whose service row is gone (a deleted service) are removed too.
@@ -250,7 +279,8 @@ export async function reconcileAll(deps: Deps, traffic: TrafficPlan | null = nul
   for (const c of all) if (!known.has(c.serviceId)) await deps.docker.removeReplica(c.id);
   const results: PassResult[] = [];
   for (const s of states) results.push(await reconcileService(deps, s, all, traffic));
-  if (traffic) await traffic.sync(await listDesiredStates(deps.db), await deps.docker.listReplicas());
+  // After progress the next pass follows at once and syncs first; otherwise settle the proxy now.
   if (results.includes('progress')) return 'progress';
+  if (traffic) await traffic.sync(await listDesiredStates(deps.db), await deps.docker.listReplicas());
   return results.includes('waiting') ? 'waiting' : 'idle';
 }
