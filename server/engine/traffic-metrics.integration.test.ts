@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceSamples } from '@/db/schema';
 import { quantile } from '@/server/services/metrics/latency';
@@ -18,6 +18,17 @@ afterAll(async () => {
   await collector?.stop();
   await h?.close();
 });
+
+/** The service's row of the latest tick. */
+async function latestSample(serviceId: string) {
+  const [row] = await h.db
+    .select()
+    .from(serviceSamples)
+    .where(eq(serviceSamples.serviceId, serviceId))
+    .orderBy(desc(serviceSamples.at))
+    .limit(1);
+  return row;
+}
 
 describe('proxy traffic in the metrics', () => {
   it('stores the requests, 5xx answers and latency of what the endpoint served, per tick', async () => {
@@ -51,12 +62,7 @@ describe('proxy traffic in the metrics', () => {
     await new Promise((r) => setTimeout(r, 300));
     await collector.tick();
 
-    const [row] = await h.db
-      .select()
-      .from(serviceSamples)
-      .where(and(eq(serviceSamples.serviceId, service.id), isNotNull(serviceSamples.requests)))
-      .orderBy(desc(serviceSamples.at))
-      .limit(1);
+    const row = await latestSample(service.id);
     const failed = statuses.filter((s) => s >= 500).length;
     expect(failed).toBeGreaterThan(0);
     expect(failed).toBeLessThan(60);
@@ -75,12 +81,7 @@ describe('proxy traffic in the metrics', () => {
 
     // A tick with no requests in between stores zero, not nothing.
     await collector.tick();
-    const [idle] = await h.db
-      .select()
-      .from(serviceSamples)
-      .where(eq(serviceSamples.serviceId, service.id))
-      .orderBy(desc(serviceSamples.at))
-      .limit(1);
+    const idle = await latestSample(service.id);
     expect(idle).toMatchObject({ requests: 0, errors5xx: 0, requestRate: 0, latencyHist: [] });
 
     // Another service makes HAProxy reload into a new worker, with a new ring: it is followed too.
@@ -97,12 +98,7 @@ describe('proxy traffic in the metrics', () => {
     for (let i = 0; i < 10; i++) await fetch(url);
     await new Promise((r) => setTimeout(r, 300));
     await collector.tick();
-    const [after] = await h.db
-      .select()
-      .from(serviceSamples)
-      .where(eq(serviceSamples.serviceId, service.id))
-      .orderBy(desc(serviceSamples.at))
-      .limit(1);
+    const after = await latestSample(service.id);
     expect(after?.requests).toBe(10);
   });
 });
