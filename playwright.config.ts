@@ -9,7 +9,10 @@ const built = fs.existsSync(path.resolve('.next/BUILD_ID'));
 
 // Playwright starts the webServer before globalSetup runs, so the fresh data directory is made by the
 // server command itself: wiping it in globalSetup would pull the database out from under a live server.
+const pidFile = path.join(dataDir, 'haproxy', 'haproxy.pid');
 const command = [
+  // HAProxy outlives Capstan by design; the previous run's must not outlive its data directory.
+  `{ [ -f '${pidFile}' ] && kill "$(cat '${pidFile}')" 2>/dev/null; true; }`,
   `rm -rf '${dataDir}'`,
   `mkdir -p '${dataDir}'`,
   ...(built ? [] : ['npx next build']),

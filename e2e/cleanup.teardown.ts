@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test as teardown } from '@playwright/test';
 import { ADMIN, mutate, query } from './fixtures';
 
@@ -34,5 +36,18 @@ teardown('delete every service the specs created, through the UI', async ({ page
     await expect
       .poll(() => containersOf(s.id), { message: `containers of ${s.name}`, timeout: 30_000 })
       .toBe('');
+  }
+});
+
+teardown('stop the HAProxy the run started: it outlives Capstan by design', () => {
+  const pidFile = path.resolve('.capstan-build/e2e-data/haproxy/haproxy.pid');
+  teardown.skip(!fs.existsSync(pidFile), 'no proxy was started');
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  if (pid > 0) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   }
 });
