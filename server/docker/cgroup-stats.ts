@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerStats } from './engine';
@@ -32,9 +33,11 @@ export type CgroupStatsOptions = {
   fsRoot?: string;
 };
 
+// procfs and cgroupfs files are generated in memory when read: reading one synchronously takes microseconds,
+// while fs.promises costs ten times the CPU in thread-pool round trips, five files per container per tick.
 async function readText(file: string): Promise<string | null> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return null;
   }

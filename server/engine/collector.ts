@@ -1,5 +1,5 @@
 import { CgroupStatsReader } from '@/server/docker/cgroup-stats';
-import type { ContainerStats, Replica } from '@/server/docker/engine';
+import type { ContainerStats, Replica, ReplicaRuntime } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
 import { listDesiredStates } from '@/server/services/deployments/progress';
 import { histogramOf } from '@/server/services/metrics/latency';
@@ -11,6 +11,9 @@ export type CollectorOptions = {
   log?: (msg: string) => void;
   cgroups?: CgroupStatsReader;
 };
+
+/** A running container is inspected again every this many ticks (staggered by id), in case its limits changed. */
+const REINSPECT_EVERY = 12;
 
 /** The last counters of a container, to turn the next reading into rates. */
 type Previous = ContainerStats & { atMs: number; restartCount: number };
@@ -39,6 +42,7 @@ export class MetricsCollector {
   private readonly abort = new AbortController();
   private readonly cgroups: CgroupStatsReader;
   private readonly previous = new Map<string, Previous>();
+  private readonly runtimes = new Map<string, ReplicaRuntime>();
   private running: Promise<void> | null = null;
   private current: Promise<TickSummary> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -116,6 +120,7 @@ export class MetricsCollector {
     const readings = await Promise.all(mine.map((r) => this.read(r, sources)));
     const present = new Set(mine.map((r) => r.id));
     for (const id of this.previous.keys()) if (!present.has(id)) this.previous.delete(id);
+    for (const id of this.runtimes.keys()) if (!present.has(id)) this.runtimes.delete(id);
     this.cgroups.forget(present);
 
     const traffic = this.traffic();
@@ -160,9 +165,27 @@ export class MetricsCollector {
     };
   }
 
+  /** Asks Docker for a container's pid, restart count and memory limit, and keeps the answer while it runs. */
+  private async inspect(id: string): Promise<ReplicaRuntime | null> {
+    const runtime = await this.deps.docker.inspectRuntime(id);
+    if (runtime?.running) this.runtimes.set(id, runtime);
+    else this.runtimes.delete(id);
+    return runtime;
+  }
+
   /** One container's reading, or null if it vanished meanwhile. */
   private async read(r: Replica, sources: TickSummary['sources']): Promise<ContainerReading | null> {
-    const runtime = await this.deps.docker.inspectRuntime(r.id);
+    // Inspecting every container on every tick costs the engine and this process more than reading its
+    // counters: a running container's pid is kept until reading through it fails (the container stopped,
+    // or restarted with a new init process), and asked again every few ticks in case its limits changed.
+    const due = (this.ticks + (parseInt(r.id.slice(0, 8), 16) || 0)) % REINSPECT_EVERY === 0;
+    const kept = r.state === 'running' && !due ? this.runtimes.get(r.id) : undefined;
+    let runtime = kept ?? (await this.inspect(r.id));
+    let stats = runtime?.running ? await this.cgroups.read(r.id, runtime.pid) : null;
+    if (kept && !stats) {
+      runtime = await this.inspect(r.id);
+      stats = runtime?.running ? await this.cgroups.read(r.id, runtime.pid) : null;
+    }
     if (!runtime) return null;
     const base = {
       serviceId: r.serviceId,
@@ -186,7 +209,6 @@ export class MetricsCollector {
       this.previous.delete(r.id);
       return { ...base, health: 'stopped', ...empty };
     }
-    let stats = await this.cgroups.read(r.id, runtime.pid);
     if (stats) sources.cgroup++;
     else {
       stats = await this.deps.docker.statsOnce(r.id).catch(() => null);

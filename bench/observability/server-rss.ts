@@ -1,0 +1,110 @@
+import type { Page } from 'playwright';
+import { waitFor } from '@/server/testing/harness';
+import { mutate, query, type ConsoleServer } from './console-server';
+import { rssBytes } from './proc';
+
+/** The most replicas one service may have (the spec schema's limit). */
+const PER_SERVICE = 50;
+
+export type RssResult = {
+  containers: number;
+  services: number;
+  /** VmRSS of the server process with no service (the kill service deleted), just before. */
+  before: number;
+  /** VmRSS after `watchS` seconds of collecting over every container: at the end, and the highest seen. */
+  after: number;
+  peak: number;
+  watchS: number;
+  startS: number;
+  /** Containers with a sample of the last tick, per the server's own metrics API. */
+  sampled: number;
+};
+
+type ListedService = { id: string; name: string; ready: number; desired: number };
+
+/**
+ * Deploys `containers` replicas on the console server (services of at most 50), waits until every
+ * one is healthy and the collector stores samples of all of them, then reads the server process's
+ * VmRSS every 5 s for `watchS` seconds, with the overview open in the browser.
+ */
+export async function measureServerRss(
+  server: ConsoleServer,
+  page: Page,
+  opts: { containers: number; watchS: number },
+  log: (msg: string) => void,
+): Promise<RssResult> {
+  const before = rssBytes(server.pid)!;
+  const t0 = performance.now();
+  const ids: string[] = [];
+  for (let made = 0, i = 1; made < opts.containers; i++) {
+    const replicas = Math.min(PER_SERVICE, opts.containers - made);
+    const { service } = await mutate<{ service: { id: string } }>(page.request, 'services.create', {
+      name: `obs-rss-${i}`,
+      spec: {
+        image: 'capstan-sample',
+        tag: 'v1',
+        port: 8080,
+        env: [],
+        replicas,
+        strategy: { progressDeadlineSeconds: 1800 },
+      },
+      deploy: true,
+    });
+    server.services.add(service.id);
+    ids.push(service.id);
+    made += replicas;
+  }
+  await page.goto('/');
+  await waitFor(
+    `${opts.containers} healthy replicas`,
+    async () => {
+      const { services } = await query<{ services: ListedService[] }>(page.request, 'services.list');
+      const mine = services.filter((s) => ids.includes(s.id));
+      return mine.reduce((n, s) => n + s.ready, 0) === opts.containers;
+    },
+    1_800_000,
+  );
+  const startS = (performance.now() - t0) / 1000;
+  log(`  ${opts.containers} replicas healthy after ${startS.toFixed(0)} s`);
+
+  // The collector has seen them all once the last raw point of every replica is recent.
+  const since = Date.now();
+  const sampled = await waitFor(
+    'samples of every replica',
+    async () => {
+      let n = 0;
+      for (const serviceId of ids) {
+        const series = await query<{ replicas: { points: { t: number }[] }[] }>(
+          page.request,
+          'metrics.series',
+          {
+            serviceId,
+            range: '15m',
+            view: 'replicas',
+          },
+        );
+        n += series.replicas.filter((r) => (r.points.at(-1)?.t ?? 0) >= since - 5000).length;
+      }
+      return n >= opts.containers ? n : undefined;
+    },
+    120_000,
+  );
+
+  let peak = 0;
+  let after = 0;
+  for (let s = 0; s <= opts.watchS; s += 5) {
+    if (s > 0) await new Promise((r) => setTimeout(r, 5000));
+    after = rssBytes(server.pid)!;
+    peak = Math.max(peak, after);
+  }
+  return {
+    containers: opts.containers,
+    services: ids.length,
+    before,
+    after,
+    peak,
+    watchS: opts.watchS,
+    startS,
+    sampled,
+  };
+}
