@@ -341,7 +341,13 @@ export class DockerEngine {
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
         },
       });
-      await container.start();
+      try {
+        await container.start();
+      } catch (err) {
+        // A container that never started is nobody's replica: gone, so the next pass creates it anew.
+        await container.remove({ force: true }).catch(() => undefined);
+        throw err;
+      }
       return container.id;
     } catch (err) {
       throw new DockerError(

@@ -54,9 +54,25 @@ export async function reconcileService(
   const note = (kind: string, message: string, data?: Record<string, unknown>) =>
     recordEvent(deps.db, { serviceId: service.id, deploymentId: active?.id, kind, message, data });
 
+  // A container created but never started (a crash or an engine restart between the two) is removed and
+  // made anew: nothing else would ever start it. Passes never overlap, so no create of ours is half-way.
+  for (const c of containers.filter((c) => c.state === 'created')) {
+    await note(
+      'replica.removed',
+      `Replica ${c.replica} of revision ${c.revision} never started; replacing it`,
+      {
+        containerId: c.id,
+        replica: c.replica,
+        revision: c.revision,
+      },
+    );
+    await deps.docker.removeReplica(c.id, 0);
+  }
+  const live = containers.filter((c) => c.state !== 'created');
+
   // Duplicates of one replica index (a crash between create and record) and replicas beyond the count go.
   const byIndex = new Map<number, Replica>();
-  for (const c of containers
+  for (const c of live
     .filter((c) => c.revision === target)
     .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
     if (c.replica >= spec.replicas || byIndex.has(c.replica)) await deps.docker.removeReplica(c.id);
@@ -93,7 +109,7 @@ export async function reconcileService(
     const since = deps.probes.get(c.id)?.healthySince ?? now;
     return now - since >= strategy.minReadySeconds * 1000;
   };
-  let old = containers.filter((c) => c.revision !== target);
+  let old = live.filter((c) => c.revision !== target);
 
   let result: PassResult = 'idle';
 
@@ -231,7 +247,8 @@ async function detectFailure(
         ? 'ran out of memory (OOM killed)'
         : `exited with code ${detail.exitCode ?? '?'}`;
       return {
-        reason: `replica ${c.replica} crashed: ${why}${detail.restartCount ? ` after ${detail.restartCount} restart(s)` : ''}`,
+        // Exit 0 is no crash of the application: something stopped it (e.g. the engine restarting).
+        reason: `replica ${c.replica} ${detail.exitCode === 0 && !detail.oomKilled ? 'stopped unexpectedly' : 'crashed'}: ${why}${detail.restartCount ? ` after ${detail.restartCount} restart(s)` : ''}`,
         evidence: { exitCode: detail.exitCode, oomKilled: detail.oomKilled, logsTail: logsTail.slice(-4000) },
       };
     }
