@@ -76,6 +76,9 @@ async function boot(): Promise<Runtime> {
 }
 
 export function getRuntime(): Promise<Runtime> {
+  // `next build` must not open the database, start HAProxy or run the control loop.
+  if (process.env.NEXT_PHASE === 'phase-production-build')
+    return Promise.reject(new Error('Capstan does not start during `next build`'));
   g.__capstanRuntime ??= boot().catch((err) => {
     g.__capstanRuntime = undefined;
     throw err;

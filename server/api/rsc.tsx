@@ -11,7 +11,12 @@ import { appRouter } from './root';
 import { createContext } from './trpc';
 
 /** Server components prefetch through the same procedures (and role checks) as the browser. */
-const rscContext = cache(async () => createContext(await getRuntime(), await headers(), null));
+const rscContext = cache(async () => {
+  // headers() first: while `next build` tries to prerender a page it makes the page dynamic, before
+  // anything would open the database or start the control loop.
+  const requestHeaders = await headers();
+  return createContext(await getRuntime(), requestHeaders, null);
+});
 
 export const getQueryClient = cache(makeQueryClient);
 
