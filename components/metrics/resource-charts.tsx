@@ -291,6 +291,12 @@ export function ResourceCharts({ serviceId }: { serviceId: string }) {
             {data && ' Showing the last data received.'}
           </Alert>
         )}
+        {current?.view === 'replicas' && current.hiddenReplicas > 0 && (
+          <p className="mb-3 text-xs text-zinc-500 dark:text-zinc-400" data-testid="hidden-replicas">
+            Showing the {current.replicas.length} replicas seen last; {current.hiddenReplicas} older{' '}
+            {current.hiddenReplicas === 1 ? 'one is' : 'ones are'} in the aggregated view.
+          </p>
+        )}
         {!current && !query.error ? (
           <ChartsSkeleton />
         ) : current && empty ? (

@@ -12,7 +12,7 @@ import { makeHarness, type Harness } from '@/server/testing/harness';
 import { NotFound } from '../errors';
 import { histogramOf } from './latency';
 import { rollUpMetrics } from './rollup';
-import { metricSeries } from './series';
+import { MAX_REPLICA_LINES, metricSeries } from './series';
 import { sparklines } from './sparklines';
 import { DAY, HOUR, MINUTE } from './tiers';
 
@@ -159,6 +159,27 @@ describe('metric series', () => {
     expect(c1.at(-1)).toMatchObject({ t: NOW - MINUTE, cpu: 5, healthyRatio: 0 });
     expect(c1.find((p) => p.t === NOW - 31 * MINUTE)).toMatchObject({ cpu: 5, healthyRatio: 1 });
     expect(res.deploys.map((d) => d.toRevision)).toEqual([3]);
+  });
+
+  it('draws at most 20 replicas per chart: the ones seen last, and says how many it left out', async () => {
+    const many = await fixtureService(h, 'many-replicas');
+    // 25 containers, container k last seen k minutes ago.
+    await insertContainerSamples(
+      h.db,
+      Array.from({ length: 25 }, (_, k) =>
+        containerSample(many, `m${String(k).padStart(2, '0')}`, new Date(NOW - (k + 1) * MINUTE), {
+          replica: k,
+          cpuPercent: k,
+        }),
+      ),
+    );
+    const res = await metricSeries(await h.as('viewer'), { serviceId: many, range: '1h', view: 'replicas' });
+    if (res.view !== 'replicas') throw new Error('replica view expected');
+    expect(res.replicas).toHaveLength(MAX_REPLICA_LINES);
+    expect(res.hiddenReplicas).toBe(5);
+    expect(res.replicas.map((r) => r.containerId).sort()).toEqual(
+      Array.from({ length: 20 }, (_, k) => `m${String(k).padStart(2, '0')}`),
+    );
   });
 
   it('refuses an unknown service', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import {
   containerRollups1h,
@@ -234,7 +234,33 @@ async function latencyByBin(db: Db, serviceId: string, segments: Segment[], step
   return bins;
 }
 
-async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: number) {
+/** The per-replica view draws at most this many replicas: the ones seen last. */
+export const MAX_REPLICA_LINES = 20;
+
+/** The containers with samples in the segments, the most recently seen first. */
+async function containersSeen(db: Db, serviceId: string, segments: Segment[]) {
+  const last = new Map<string, number>();
+  for (const seg of segments) {
+    const t = seg.tier === 'raw' ? null : seg.tier === '1m' ? containerRollups1m : containerRollups1h;
+    const time = t ? t.bucket : containerSamples.at;
+    const id = t ? t.containerId : containerSamples.containerId;
+    const rows = await db
+      .select({ id, last: sql<string>`max(${time})` })
+      .from(t ?? containerSamples)
+      .where(
+        and(
+          eq(t ? t.serviceId : containerSamples.serviceId, serviceId),
+          gte(time, seg.from),
+          lt(time, seg.to),
+        ),
+      )
+      .groupBy(id);
+    for (const r of rows) last.set(r.id, Math.max(last.get(r.id) ?? 0, new Date(r.last).getTime()));
+  }
+  return [...last.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+}
+
+async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: number, ids: string[]) {
   if (seg.tier === 'raw') {
     const t = containerSamples;
     return db
@@ -258,7 +284,9 @@ async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
         restarts: numeric<number>(sql`max(${t.restartCount})`),
       })
       .from(t)
-      .where(and(eq(t.serviceId, serviceId), gte(t.at, seg.from), lt(t.at, seg.to)))
+      .where(
+        and(eq(t.serviceId, serviceId), gte(t.at, seg.from), lt(t.at, seg.to), inArray(t.containerId, ids)),
+      )
       .groupBy(t.containerId, sql`4`)
       .orderBy(t.containerId, sql`4`);
   }
@@ -284,7 +312,14 @@ async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
       restarts: numeric<number>(sql`max(${t.restartCount})`),
     })
     .from(t)
-    .where(and(eq(t.serviceId, serviceId), gte(t.bucket, seg.from), lt(t.bucket, seg.to)))
+    .where(
+      and(
+        eq(t.serviceId, serviceId),
+        gte(t.bucket, seg.from),
+        lt(t.bucket, seg.to),
+        inArray(t.containerId, ids),
+      ),
+    )
     .groupBy(t.containerId, sql`4`)
     .orderBy(t.containerId, sql`4`);
 }
@@ -369,9 +404,16 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
     return { ...head, view: 'service' as const, points };
   }
 
-  const rows = (
-    await Promise.all(segments.map((s) => replicaSegment(ctx.db, input.serviceId, s, range.stepMs)))
-  ).flat();
+  // A chart of hundreds of lines says nothing, and reading them all is slow: the replicas seen last.
+  const seen = await containersSeen(ctx.db, input.serviceId, segments);
+  const shown = seen.slice(0, MAX_REPLICA_LINES);
+  const rows = shown.length
+    ? (
+        await Promise.all(
+          segments.map((s) => replicaSegment(ctx.db, input.serviceId, s, range.stepMs, shown)),
+        )
+      ).flat()
+    : [];
   const byContainer = new Map<
     string,
     {
@@ -405,7 +447,7 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
       return { ...r, points };
     })
     .sort((a, b) => b.revision - a.revision || a.replica - b.replica);
-  return { ...head, view: 'replicas' as const, replicas };
+  return { ...head, view: 'replicas' as const, replicas, hiddenReplicas: seen.length - shown.length };
 }
 
 export type MetricSeries = Awaited<ReturnType<typeof metricSeries>>;
