@@ -17,8 +17,18 @@ const ROUNDS = Number(process.env.CAPSTAN_CRASH_ROUNDS ?? 8);
 
 let h: Harness | undefined;
 let worker: ChildProcess | null = null;
+let workerDataDir: string | null = null;
 afterAll(async () => {
   worker?.kill('SIGKILL');
+  // The worker's HAProxy outlives it by design; the test's must not outlive the test.
+  const pidFile = workerDataDir && path.join(workerDataDir, 'haproxy', 'haproxy.pid');
+  if (pidFile && fs.existsSync(pidFile)) {
+    try {
+      process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
   await h?.close();
 });
 
@@ -33,6 +43,7 @@ describe.runIf(shared)('crash safety', () => {
     const key = crypto.randomBytes(32).toString('hex');
     h = await makeHarness({ secretKeyHex: key });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'capstan-crash-'));
+    workerDataDir = dataDir;
     const seed = Number(process.env.CAPSTAN_CRASH_SEED ?? Date.now() % 100000);
     const rand = random(seed);
     const log: string[] = [`seed ${seed}`];
