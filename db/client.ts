@@ -16,6 +16,9 @@ export async function openDb(opts: DbOptions): Promise<DbHandle> {
     const { Pool } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const pool = new Pool({ connectionString: opts.url, max: 10 });
+    // An idle connection that PostgreSQL closes (a restart, an administrator) is dropped from the pool and
+    // the next query opens a new one; without a listener node-postgres would crash the process instead.
+    pool.on('error', (err) => console.error(`capstan: database connection lost: ${err.message}`));
     const db = drizzle(pool, { schema }) as unknown as Db;
     return { db, kind: 'postgres', close: () => pool.end() };
   }
