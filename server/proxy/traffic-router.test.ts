@@ -4,8 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { serverName } from './config';
+import { HaproxyProcess } from './haproxy';
 import { TrafficRouter } from './traffic-router';
 import { ProxyError, type Backend, type BackendServer } from './types';
 
@@ -190,6 +191,8 @@ describe('the traffic router on a real HAProxy', () => {
     const traffic = load(web.listenPort);
     await traffic.more(300);
 
+    // A config that differs only in server lines is not checked again (`haproxy -c` costs ~50 ms a step).
+    const validate = vi.spyOn(HaproxyProcess.prototype, 'validate');
     // One step, as a rollout takes it: the new replica joins and the old ones drain. v2 is ready first.
     const swapped = await router.sync([
       { ...web, servers: [...v1.map((r) => server(r, 'drain')), server(v2)] },
@@ -206,6 +209,12 @@ describe('the traffic router on a real HAProxy', () => {
     const removed = await router.sync([web]);
     expect(removed.pendingRemoval).toEqual([]);
     expect(removed.actions.filter((a) => a.startsWith('del server'))).toHaveLength(2);
+    expect(validate).not.toHaveBeenCalled();
+    validate.mockRestore();
+    // …yet the file a restart would start from says what the runtime API was told.
+    const onDisk = fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8');
+    expect(onDisk).toContain(`server ${serverName(v2.id)} 127.0.0.1:${v2.port}`);
+    for (const r of v1) expect(onDisk).not.toContain(serverName(r.id));
     await Promise.all(v1.map((r) => docker('stop', '-t', '5', r.id)));
     await traffic.more(1000);
     const { ok, failed } = await traffic.stop();
@@ -235,6 +244,7 @@ describe('the traffic router on a real HAProxy', () => {
     const before = await router.health();
     const traffic = load(web.listenPort);
     await traffic.more(50);
+    const validate = vi.spyOn(HaproxyProcess.prototype, 'validate');
     for (let i = 0; i < 3; i++) {
       const up = await router.sync([web, other]);
       expect(up.reloaded).toBe(true);
@@ -246,6 +256,9 @@ describe('the traffic router on a real HAProxy', () => {
       expect(await refused(other.listenPort)).toBe(true);
       await traffic.more(50);
     }
+    // Each new shape is checked before HAProxy reloads into it.
+    expect(validate).toHaveBeenCalledTimes(6);
+    validate.mockRestore();
     const { ok, failed } = await traffic.stop();
     const after = await router.health();
     console.log(`6 reloads under load: ${ok} requests, ${failed} failed`, traffic.failures.slice(0, 5));

@@ -108,6 +108,11 @@ export class TrafficRouter {
   private requestLog: RequestLog | null = null;
   /** Where HAProxy sends its request log; kept in the directory so a restart renders the same config. */
   private logPort: number | null = null;
+  /**
+   * The shape (everything but the server lines) of the last configuration HAProxy accepted from this
+   * process. Server lines come from validated backends, so a config of the same shape needs no new check.
+   */
+  private validatedShape: string | null = null;
   private logFailed = false;
 
   constructor(private readonly opts: TrafficRouterOptions) {
@@ -140,13 +145,14 @@ export class TrafficRouter {
         bindHost: this.bindHost,
         requestLogPort: this.logPort,
       });
+      const config = { text, shapeHash };
       const info = await this.api.showInfo();
       if (shapeHashOf(info.description) !== shapeHash) {
         const rows = await this.api.showStat();
         await this.checkPorts(backends, listening(rows));
         const before = new Set([...observe(rows).keys()].map(serviceIdOfBackend).filter((s) => s !== null));
         const previous = this.readConfig();
-        await this.writeConfig(text);
+        await this.writeConfig(config);
         try {
           await this.proc.reload(this.masterPid!, shapeHash);
         } catch (err) {
@@ -162,7 +168,7 @@ export class TrafficRouter {
         result.actions.push(`reload (${what})`);
         this.opts.log?.(`proxy reloaded: ${what}`);
       } else {
-        await this.writeConfig(text);
+        await this.writeConfig(config);
       }
       this.writeBackends(backends);
       await this.applyServers(backends, result);
@@ -190,12 +196,13 @@ export class TrafficRouter {
       if (backends && server && server.state !== 'drain') {
         server.state = 'drain';
         this.logPort ??= await this.requestLogPort();
-        const { text } = renderConfig(backends, {
-          adminSocket: this.paths.adminSocket,
-          bindHost: this.bindHost,
-          requestLogPort: this.logPort,
-        });
-        await this.writeConfig(text);
+        await this.writeConfig(
+          renderConfig(backends, {
+            adminSocket: this.paths.adminSocket,
+            bindHost: this.bindHost,
+            requestLogPort: this.logPort,
+          }),
+        );
         this.writeBackends(backends);
       }
     });
@@ -352,13 +359,13 @@ export class TrafficRouter {
     }
     // Nothing serves: start empty rather than on addresses that may belong to other containers by now.
     // The sync that follows adds the services (one reload) and their servers.
-    const { text } = renderConfig([], {
+    const config = renderConfig([], {
       adminSocket: this.paths.adminSocket,
       bindHost: this.bindHost,
       requestLogPort: this.logPort,
     });
     fs.mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
-    await this.writeConfig(text);
+    await this.writeConfig(config);
     this.masterPid = await this.proc.launch();
     this.opts.log?.(`proxy: started HAProxy (master pid ${this.masterPid})`);
   }
@@ -444,14 +451,23 @@ export class TrafficRouter {
     }
   }
 
-  /** Validates, then replaces the config file if its bytes change. Never reloads by itself. */
-  private async writeConfig(text: string): Promise<void> {
+  /**
+   * Validates, then replaces the config file if its bytes change. Never reloads by itself. A config whose
+   * shape HAProxy already accepted differs only in server lines and is written without a new check: the
+   * check starts a process (~50 ms), and a rollout writes the file twice per replica it replaces.
+   */
+  private async writeConfig({ text, shapeHash }: { text: string; shapeHash: string }): Promise<void> {
     if (this.readConfig() === text) return;
+    if (shapeHash === this.validatedShape) {
+      writeAtomic(this.paths.config, text);
+      return;
+    }
     const next = `${this.paths.config}.next`;
     fs.writeFileSync(next, text, { mode: 0o600 });
     try {
       await this.proc.validate(next);
       fs.renameSync(next, this.paths.config);
+      this.validatedShape = shapeHash;
     } finally {
       fs.rmSync(next, { force: true });
     }
