@@ -182,8 +182,9 @@ export async function reconcileService(
       if (result === 'idle') result = 'waiting';
       continue;
     }
-    result = 'progress';
     old = old.filter((o) => o.id !== c.id);
+    if (outcome === 'gone') continue; // stopped by an earlier pass: recorded then
+    result = 'progress';
     await note(
       'replica.stopped',
       `Replica ${c.replica} of revision ${c.revision} stopped (${c.id.slice(0, 12)})`,

@@ -14,6 +14,8 @@ export class TrafficPlan {
   private serving = new Set<string>();
   /** Drained replicas being stopped in the background; they stay retiring until Docker no longer lists them. */
   private readonly stopping = new Set<string>();
+  /** Replicas whose stop finished; a listing taken before then may still show them. */
+  private readonly stopped = new Set<string>();
 
   constructor(
     private readonly deps: Deps,
@@ -29,6 +31,7 @@ export class TrafficPlan {
     if (!proxy) return;
     const alive = new Set(replicas.map((r) => r.id));
     for (const id of this.retiring.keys()) if (!alive.has(id)) this.retiring.delete(id);
+    for (const id of this.stopped) if (!alive.has(id)) this.stopped.delete(id);
     const backends: Backend[] = [];
     const nowServing = new Set<string>();
     for (const s of states) {
@@ -63,9 +66,11 @@ export class TrafficPlan {
 
   /**
    * Takes a replica out of traffic and stops it once drained. 'stopped' when the stop began now;
-   * 'draining' while requests finish or a stop begun earlier is still under way.
+   * 'draining' while requests finish or a stop begun earlier is still under way; 'gone' when that stop
+   * has finished (the caller's listing is older than it).
    */
-  async retire(replica: Replica, deploymentId: string | null): Promise<'stopped' | 'draining'> {
+  async retire(replica: Replica, deploymentId: string | null): Promise<'stopped' | 'draining' | 'gone'> {
+    if (this.stopped.has(replica.id)) return 'gone';
     if (this.stopping.has(replica.id)) return 'draining';
     const proxy = this.deps.proxy;
     const inProxy = this.serving.has(replica.id) || this.retiring.has(replica.id);
@@ -92,6 +97,7 @@ export class TrafficPlan {
     this.stopping.add(replica.id);
     void this.deps.docker
       .removeReplica(replica.id)
+      .then(() => this.stopped.add(replica.id))
       .catch(() => undefined)
       .finally(() => this.stopping.delete(replica.id));
     return 'stopped';

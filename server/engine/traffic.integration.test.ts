@@ -113,6 +113,13 @@ describe('traffic through the proxy', () => {
       );
       expect(stopped && stopped.id > d.id).toBe(true);
     }
+    // Each old replica is recorded as stopped once, though later passes may still list it while it stops.
+    for (const id of [rolling.deployment.id, back.id]) {
+      const rows = await h.db.select().from(events).where(eq(events.deploymentId, id));
+      const stops = rows.filter((s) => s.kind === 'replica.stopped').map((s) => s.data?.containerId);
+      expect(stops).toHaveLength(2);
+      expect(new Set(stops).size).toBe(2);
+    }
     // The proxy's counts are read back into the service view, per replica.
     const view = await getService(dev, service.id);
     expect(view.endpoint).toBe(`http://127.0.0.1:${port}`);
