@@ -3,7 +3,9 @@
  * under a steady load, side by side with `docker service update` / `docker service rollback` on a
  * single-node Swarm with the same image and health check under the same load.
  *
- *   node --import tsx bench/rollout/run.ts [rate=200]
+ *   node --import tsx bench/rollout/run.ts [rate=200] [--timeline] [--no-swarm]
+ *
+ * --timeline prints each Capstan deployment's recorded steps with their times; --no-swarm skips Swarm.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -16,7 +18,10 @@ import { between, steadyLoad } from './load';
 
 const sh = promisify(execFile);
 const docker = async (...args: string[]) => (await sh('docker', args, { maxBuffer: 8 << 20 })).stdout.trim();
-const RATE = Number(process.argv[2] ?? 200);
+const args = process.argv.slice(2);
+const RATE = Number(args.find((a) => !a.startsWith('--')) ?? 200);
+const TIMELINE = args.includes('--timeline');
+const SWARM = !args.includes('--no-swarm');
 const REPLICAS = 4;
 const health = {
   type: 'http' as const,
@@ -35,12 +40,26 @@ type Row = {
   failed: number;
   wallS: number;
   ratio: number | null;
+  /** Capstan: until the deployment's verdict, when the new version alone takes the traffic. */
+  liveS?: number;
+  liveRatio?: number | null;
 };
 const rows: Row[] = [];
 const notes: string[] = [];
 
+/** Polls every 10 ms (the harness's waitFor polls every 200 ms, too coarse to time a 2 s rollout). */
+async function poll<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 async function finished(h: Harness, id: string) {
-  return waitFor(
+  return poll(
     'deployment',
     async () => {
       const [d] = await h.db.select().from(deployments).where(eq(deployments.id, id));
@@ -48,6 +67,15 @@ async function finished(h: Harness, id: string) {
     },
     180_000,
   );
+}
+
+async function printTimeline(h: Harness, deploymentId: string, title: string) {
+  const steps = await h.db.select().from(events).where(eq(events.deploymentId, deploymentId));
+  steps.sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
+  const zero = steps[0]?.at.getTime() ?? 0;
+  console.log(`\n${title}`);
+  for (const s of steps)
+    console.log(`${String(s.at.getTime() - zero).padStart(6)} ms  ${s.kind.padEnd(20)} ${s.message}`);
 }
 
 /** Σ over the deployment's new replicas of (container created → first healthy probe), in seconds. */
@@ -90,11 +118,11 @@ async function capstan() {
 
     const run = async (scenario: string, start: () => Promise<string>, ratio: boolean) => {
       const a = load.snapshot();
-      const t0 = performance.now();
+      const t0 = Date.now();
       const id = await start();
       const d = await finished(h, id);
       // Done means the old replicas are gone too, not only the deployment's verdict.
-      await waitFor(
+      await poll(
         'old replicas gone',
         async () => {
           const list = await h.docker.listReplicas({ serviceId: service.id });
@@ -105,7 +133,8 @@ async function capstan() {
         },
         120_000,
       );
-      const wallS = (performance.now() - t0) / 1000;
+      const wallS = (Date.now() - t0) / 1000;
+      const liveS = ((d.finishedAt?.getTime() ?? Date.now()) - t0) / 1000;
       const work = ratio ? await startPlusHealthy(h, id) : 0;
       rows.push({
         system: 'capstan',
@@ -113,7 +142,10 @@ async function capstan() {
         ...between(a, load.snapshot()),
         wallS,
         ratio: ratio && work > 0 ? wallS / work : null,
+        liveS,
+        liveRatio: ratio && work > 0 ? liveS / work : null,
       });
+      if (TIMELINE) await printTimeline(h, id, scenario);
     };
 
     await run(
@@ -279,11 +311,24 @@ async function swarm() {
 }
 
 await capstan();
-await swarm().catch((err: Error) => notes.push(`swarm: not measured: ${err.message}`));
+if (SWARM) await swarm().catch((err: Error) => notes.push(`swarm: not measured: ${err.message}`));
 console.log(
   `\nRollout benchmark: ${REPLICAS} replicas of capstan-sample, steady load ${RATE} req/s on 127.0.0.1\n`,
 );
-console.log(['system', 'scenario', 'requests', 'failed', 'wall s', 'wall/Σ(start+healthy)'].join(' | '));
+const fmt = (v: number | null | undefined, digits = 2) =>
+  v === null || v === undefined ? 'n/a' : v.toFixed(digits);
+console.log(
+  [
+    'system',
+    'scenario',
+    'requests',
+    'failed',
+    'live s',
+    'live/Σ(start+healthy)',
+    'wall s',
+    'wall/Σ(start+healthy)',
+  ].join(' | '),
+);
 for (const r of rows) {
   console.log(
     [
@@ -291,11 +336,16 @@ for (const r of rows) {
       r.scenario,
       r.requests,
       r.failed,
-      r.wallS.toFixed(2),
-      r.ratio === null ? 'n/a' : r.ratio.toFixed(2),
+      fmt(r.liveS),
+      fmt(r.liveRatio),
+      fmt(r.wallS),
+      fmt(r.ratio),
     ].join(' | '),
   );
 }
+console.log(
+  '\nlive: until the deployment succeeded (the new replicas alone take the traffic); wall: until the old replicas are removed too.',
+);
 const pair = (s: string) => [
   rows.find((r) => r.system === 'capstan' && r.scenario.startsWith(s)),
   rows.find((r) => r.system === 'swarm' && r.scenario.startsWith(s)),

@@ -1,11 +1,15 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deployments, events, revisions } from '@/db/schema';
 import { LABELS } from '@/server/docker/engine';
 import { createService } from '@/server/services/service/create';
 import { deployService } from '@/server/services/service/deploy';
 import { getService } from '@/server/services/service/read';
 import { makeHarness, sampleSpec, uniqueName, waitFor, type Harness } from '@/server/testing/harness';
+
+const sh = promisify(execFile);
 
 let h: Harness;
 beforeAll(async () => {
@@ -165,6 +169,45 @@ describe('deploying on the real Docker engine', () => {
     expect(done.outcome).toBe('image pull failed');
     expect(done.evidence?.error).toMatch(/Could not pull image capstan-no-such-org\/no-such-image:v9/);
     expect(await h.docker.listReplicas({ serviceId: service.id })).toHaveLength(0);
+  });
+  it('pulls the image again when it vanished after the first replica of a revision was made', async () => {
+    // Replicas after the first skip the image check: one of the revision was made from it.
+    const repo = `capstan-vanish-${Math.random().toString(36).slice(2, 8)}`;
+    await sh('docker', ['tag', 'capstan-sample:v1', `${repo}:v1`]);
+    const dev = await h.as('developer');
+    const { service, deployment } = await createService(dev, {
+      name: uniqueName('vanish'),
+      description: '',
+      protected: false,
+      deploy: true,
+      spec: sampleSpec({ image: repo, tag: 'v1', replicas: 2 }),
+    });
+    expect((await h.finished(deployment!.id)).status).toBe('succeeded');
+    // Untagged (the replicas keep the image by id), and one replica killed: its replacement needs the tag.
+    await sh('docker', ['rmi', `${repo}:v1`]);
+    // Stands in for a registry: the pull puts the tag back.
+    const pulls = vi.spyOn(h.docker, 'ensureImage').mockImplementation(async (ref) => {
+      await sh('docker', ['tag', 'capstan-sample:v1', ref]);
+      return 'pulled';
+    });
+    try {
+      const [victim] = await h.docker.listReplicas({ serviceId: service.id });
+      await sh('docker', ['kill', victim!.id]);
+      await waitFor('the killed replica replaced', async () => {
+        const list = await h.docker.listReplicas({ serviceId: service.id });
+        return (
+          list.length === 2 &&
+          !list.some((r) => r.id === victim!.id) &&
+          list.every((r) => r.state === 'running')
+        );
+      });
+      expect(pulls).toHaveBeenCalledWith(`${repo}:v1`, undefined);
+      const rows = await h.db.select().from(events).where(eq(events.serviceId, service.id));
+      expect(rows.some((e) => e.kind === 'image.pulled')).toBe(true);
+    } finally {
+      pulls.mockRestore();
+      await sh('docker', ['rmi', `${repo}:v1`]).catch(() => undefined);
+    }
   });
 });
 

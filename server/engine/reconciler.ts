@@ -124,30 +124,42 @@ export async function reconcileService(
     const toStart = missing.slice(0, Math.max(0, budget));
     if (toStart.length === 0) return false;
     const ref = imageRef(spec);
-    try {
-      const pulled = await deps.docker.ensureImage(ref, await registryAuthFor(deps, spec.image));
-      if (pulled === 'pulled') await note('image.pulled', `Pulled ${ref}`);
-    } catch (err) {
-      if (active && err instanceof DockerError) {
-        await failDeployment(ctx, active.id, 'image pull failed', { error: err.message });
-        throw new PullFailed();
+    const pull = async () => {
+      try {
+        const pulled = await deps.docker.ensureImage(ref, await registryAuthFor(deps, spec.image));
+        if (pulled === 'pulled') await note('image.pulled', `Pulled ${ref}`);
+      } catch (err) {
+        if (active && err instanceof DockerError) {
+          await failDeployment(ctx, active.id, 'image pull failed', { error: err.message });
+          throw new PullFailed();
+        }
+        throw err;
       }
-      throw err;
-    }
+    };
+    // A replica of this revision was made from the image, so it is here: asking Docker again costs each
+    // step of a rollout a round trip. Should it have been removed meanwhile, the create says so and we pull.
+    const present = live.some((c) => c.revision === target);
+    if (!present) await pull();
     const env = openEnv(spec, deps.box);
     for (const i of toStart) {
-      const id = await deps.docker.createReplica({
-        serviceId: service.id,
-        serviceName: service.name,
-        revision: target,
-        replica: i,
-        deploymentId: active?.id ?? null,
-        image: ref,
-        env,
-        port: spec.port,
-        cpus: spec.resources.cpus,
-        memoryMb: spec.resources.memoryMb,
-        labels: spec.labels,
+      const create = () =>
+        deps.docker.createReplica({
+          serviceId: service.id,
+          serviceName: service.name,
+          revision: target,
+          replica: i,
+          deploymentId: active?.id ?? null,
+          image: ref,
+          env,
+          port: spec.port,
+          cpus: spec.resources.cpus,
+          memoryMb: spec.resources.memoryMb,
+          labels: spec.labels,
+        });
+      const id = await create().catch(async (err: unknown) => {
+        if (!present || !(err instanceof DockerError) || err.statusCode !== 404) throw err;
+        await pull();
+        return create();
       });
       taken.add(i);
       await note('replica.started', `Replica ${i} of revision ${target} started (${id.slice(0, 12)})`, {
