@@ -13,6 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { chromium, type Browser } from 'playwright';
+import { CHROMIUM } from '@/e2e/chromium';
 import { measureChartQuery, type QueryResult } from './chart-query';
 import { cleanUp, cleanUpOnSignals, onCleanup } from './cleanup';
 import { measureCollector, type CollectorResult } from './collector-cpu';
@@ -81,19 +82,11 @@ async function consoleSteps(): Promise<{ kills: KillResult | null; rss: RssResul
   await ensureBuilt(log);
   const server = await startConsole(opts.port, log);
   const browser: Browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    ...CHROMIUM,
     // Ctrl-C is the bench's to handle: Playwright's own handler would exit before the cleanup is done.
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
   });
   onCleanup('chromium', () => browser.close());
   const page = await (await browser.newContext({ baseURL: server.url })).newPage();
