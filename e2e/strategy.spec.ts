@@ -129,7 +129,7 @@ test('a service created with its own strategy shows it, and a deploy that change
   await expect(headerRollout(page)).toHaveText(
     'max surge 3 · max unavailable 1 · min ready 1 s · progress deadline 300 s',
   );
-  await expect(page.getByTestId('revision-row-2')).toContainText('strategy');
+  await expect(page.getByTestId('revision-row-2')).toContainText('max surge 2 → 3; max unavailable 0 → 1');
 
   // Rolling back would restore r1's strategy, and its confirmation says so field by field.
   await page.getByTestId('revision-row-1').getByRole('button', { name: 'Roll back to this' }).click();

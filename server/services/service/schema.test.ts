@@ -76,4 +76,18 @@ describe('service spec', () => {
     ).toThrow(/Secret NEW needs a value/);
     expect(summarizeChange(first, kept)).toBe('no change (redeploy)');
   });
+
+  it('says in the revision history which strategy fields changed, and from what', () => {
+    const box = new SecretBox(crypto.randomBytes(32));
+    const stored = (strategy?: { maxSurge: number; maxUnavailable: number }) =>
+      toStoredSpec(serviceSpecSchema.parse(sampleSpec({ strategy })), box, null);
+    const before = stored();
+    // A revision stored before strategies existed reads as the defaults.
+    const legacy = { ...before, strategy: undefined };
+    expect(summarizeChange(before, stored({ maxSurge: 2, maxUnavailable: 1 }))).toBe(
+      'max surge 1 → 2; max unavailable 0 → 1',
+    );
+    expect(summarizeChange(legacy, stored({ maxSurge: 3, maxUnavailable: 0 }))).toBe('max surge 1 → 3');
+    expect(summarizeChange(legacy, before)).toBe('no change (redeploy)');
+  });
 });

@@ -2,6 +2,7 @@ import type { StoredSpec } from '@/db/schema';
 import { Invalid } from '../errors';
 import type { SecretBox } from '../secrets/box';
 import type { ServiceSpec } from './schema';
+import { strategyChanges, strategyOrDefault } from './strategy';
 
 /** Turns a validated spec into its stored form: secrets sealed, kept secrets carried over from `previous`. */
 export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: StoredSpec | null): StoredSpec {
@@ -56,17 +57,11 @@ export function summarizeChange(prev: StoredSpec | null, next: StoredSpec): stri
   if (prev.port !== next.port) parts.push(`port ${prev.port} → ${next.port}`);
   if (JSON.stringify(prev.healthCheck) !== JSON.stringify(next.healthCheck)) parts.push('health check');
   if (JSON.stringify(prev.resources) !== JSON.stringify(next.resources)) parts.push('resources');
-  if (JSON.stringify(prev.strategy) !== JSON.stringify(next.strategy)) parts.push('strategy');
+  parts.push(...strategyChanges(strategyOrDefault(prev.strategy), strategyOrDefault(next.strategy)));
   if (JSON.stringify(prev.labels) !== JSON.stringify(next.labels)) parts.push('labels');
   if ((prev.endpointPort ?? null) !== (next.endpointPort ?? null))
     parts.push(`endpoint port ${next.endpointPort}`);
   return parts.length ? parts.join('; ') : 'no change (redeploy)';
 }
 
-export const DEFAULT_STRATEGY = {
-  maxSurge: 1,
-  maxUnavailable: 0,
-  minReadySeconds: 0,
-  progressDeadlineSeconds: 300,
-};
-export const strategyOf = (spec: StoredSpec) => spec.strategy ?? DEFAULT_STRATEGY;
+export const strategyOf = (spec: StoredSpec) => strategyOrDefault(spec.strategy);
