@@ -3,7 +3,7 @@ import {
   strategyOrDefault,
   type RolloutStrategy,
   type StrategyField,
-} from '@/server/services/service/strategy';
+} from '@/server/services/service/schema';
 
 export {
   DEFAULT_STRATEGY,
@@ -12,7 +12,7 @@ export {
   strategyOrDefault,
   type RolloutStrategy,
   type StrategyField,
-} from '@/server/services/service/strategy';
+} from '@/server/services/service/schema';
 
 /** One line for a header or a collapsed section: "max surge 1 · max unavailable 0 · …". */
 export function summarizeStrategy(s: Record<StrategyField, number | string>): string {

@@ -1,8 +1,7 @@
 import type { StoredSpec } from '@/db/schema';
 import { Invalid } from '../errors';
 import type { SecretBox } from '../secrets/box';
-import type { ServiceSpec } from './schema';
-import { strategyChanges, strategyOrDefault } from './strategy';
+import { strategyChanges, strategyOrDefault, type ServiceSpec } from './schema';
 
 /** Turns a validated spec into its stored form: secrets sealed, kept secrets carried over from `previous`. */
 export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: StoredSpec | null): StoredSpec {
