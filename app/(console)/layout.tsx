@@ -3,10 +3,10 @@ import { redirect } from 'next/navigation';
 import { SessionProvider } from '@/components/auth/session';
 import { AppShell } from '@/components/layout/app-shell';
 import { RedirectToLogin } from '@/components/layout/redirect-to-login';
-import { serverCaller } from '@/server/api/rsc';
+import { authStatus } from '@/server/api/rsc';
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const status = await (await serverCaller()).auth.status();
+  const status = await authStatus();
   if (status.needsSetup) redirect('/setup');
   if (!status.user) return <RedirectToLogin />;
   return (

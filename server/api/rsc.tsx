@@ -28,7 +28,16 @@ export const trpc = createTRPCOptionsProxy({
 
 export const serverCaller = cache(async () => appRouter.createCaller(await rscContext()));
 
-export function HydrateClient({ children }: { children: React.ReactNode }) {
+/** Who is signed in (and whether Capstan still needs its first admin), asked once per request. */
+export const authStatus = cache(async () => (await serverCaller()).auth.status());
+
+/**
+ * A page's client part with what the page prefetched. Without a session it renders nothing: the console
+ * layout, rendered beside the page, sends the visitor to sign in, and the client part would only try to
+ * fetch again, from the server, what the prefetch was refused.
+ */
+export async function HydrateClient({ children }: { children: React.ReactNode }) {
+  if (!(await authStatus()).user) return null;
   return <HydrationBoundary state={dehydrate(getQueryClient())}>{children}</HydrationBoundary>;
 }
 

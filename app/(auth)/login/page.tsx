@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { safeNext } from '@/components/auth/safe-next';
-import { serverCaller } from '@/server/api/rsc';
+import { authStatus } from '@/server/api/rsc';
 import { LoginClient } from './client';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -12,7 +12,7 @@ export default async function LoginPage({
   searchParams: Promise<{ next?: string | string[] }>;
 }) {
   const next = safeNext((await searchParams).next);
-  const status = await (await serverCaller()).auth.status();
+  const status = await authStatus();
   if (status.needsSetup) redirect('/setup');
   if (status.user) redirect(next);
   return <LoginClient next={next} />;

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { auditInput, parseCursor } from '@/components/activity/event-inputs';
 import { AdminOnly } from '@/components/auth/admin-only';
-import { HydrateClient, prefetch, serverCaller, trpc } from '@/server/api/rsc';
+import { authStatus, HydrateClient, prefetch, trpc } from '@/server/api/rsc';
 import { AuditClient } from './client';
 
 export const metadata: Metadata = { title: 'Audit log' };
@@ -11,7 +11,7 @@ export default async function AuditPage({
 }: {
   searchParams: Promise<{ before?: string | string[] }>;
 }) {
-  const status = await (await serverCaller()).auth.status();
+  const status = await authStatus();
   if (status.user?.role !== 'admin') return <AdminOnly title="Audit log" />;
   const before = parseCursor((await searchParams).before);
   await Promise.all([

@@ -1,12 +1,12 @@
 import type { Metadata } from 'next';
 import { AdminOnly } from '@/components/auth/admin-only';
-import { HydrateClient, prefetch, serverCaller, trpc } from '@/server/api/rsc';
+import { authStatus, HydrateClient, prefetch, trpc } from '@/server/api/rsc';
 import { SettingsClient } from './client';
 
 export const metadata: Metadata = { title: 'Settings' };
 
 export default async function SettingsPage() {
-  const status = await (await serverCaller()).auth.status();
+  const status = await authStatus();
   if (status.user?.role !== 'admin') return <AdminOnly title="Settings" />;
   await prefetch(trpc.registries.list.queryOptions());
   return (
