@@ -1,9 +1,9 @@
 import { CgroupStatsReader } from '@/server/docker/cgroup-stats';
 import type { ContainerStats, Replica, ReplicaRuntime } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
-import { listDesiredStates } from '@/server/services/deployments/progress';
 import { histogramOf } from '@/server/services/metrics/latency';
 import { recordTick, type ContainerReading, type ServiceTraffic } from '@/server/services/metrics/record';
+import { listSampledServices } from '@/server/services/metrics/sampled-services';
 import { replicaView } from '@/server/services/service/replicas';
 import { ReplicaInventory } from './replica-inventory';
 
@@ -121,10 +121,10 @@ export class MetricsCollector {
 
   private async collect(): Promise<TickSummary> {
     const at = new Date();
-    const [states, seen] = await Promise.all([listDesiredStates(this.deps.db), this.inventory.read()]);
+    const [sampled, seen] = await Promise.all([listSampledServices(this.deps.db), this.inventory.read()]);
     // A container an event named (restarted, updated, …) is inspected afresh.
     for (const id of seen.changed) this.runtimes.delete(id);
-    const known = new Set(states.map((s) => s.service.id));
+    const known = new Set(sampled.map((s) => s.serviceId));
     const mine = seen.replicas.filter((r) => known.has(r.serviceId));
     const sources = { cgroup: 0, docker: 0 };
     const readings = await Promise.all(mine.map((r) => this.read(r, sources)));
@@ -137,12 +137,7 @@ export class MetricsCollector {
     const stored = await recordTick(this.deps.db, {
       at,
       containers: readings.filter((r): r is ContainerReading => r !== null),
-      services: states.map((s) => ({
-        serviceId: s.service.id,
-        desired: s.service.desiredRevision === null ? 0 : (s.spec?.replicas ?? 0),
-        live: s.service.stableRevision !== null,
-        traffic: traffic?.of(s.service.id) ?? null,
-      })),
+      services: sampled.map((s) => ({ ...s, traffic: traffic?.of(s.serviceId) ?? null })),
     });
     this.ticks++;
     return { at, ...stored, sources, listing: seen.listing };
