@@ -73,13 +73,14 @@ export class MetricsCollector {
     this.running = this.run(this.abort.signal);
   }
 
-  /** Stops the loop and Docker's event stream, and waits for a tick in flight to be stored. */
+  /** Stops the loop and Docker's event stream, waits for a tick in flight to be stored, closes cgroup files. */
   async stop(): Promise<void> {
     this.abort.abort();
     this.wakeUp?.();
     await this.running;
     await this.current?.catch(() => undefined);
     await this.inventory.stopped();
+    this.cgroups.close();
     if (this.trafficSince !== null) this.deps.proxy?.close();
   }
 
