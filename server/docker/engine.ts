@@ -470,6 +470,7 @@ export class DockerEngine {
   ): Promise<void> {
     const stream = (await this.api.getEvents({
       filters: { type: ['container'], label: this.ownLabels() },
+      abortSignal: signal,
     })) as unknown as Readable;
     const close = () => stream.destroy();
     signal.addEventListener('abort', close, { once: true });

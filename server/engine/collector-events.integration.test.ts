@@ -105,6 +105,14 @@ describe("the collector follows Docker's events", () => {
     listings.mockRestore();
   });
 
+  it('stops at once, even while Docker is still answering the request for events', async () => {
+    const other = new MetricsCollector(h, { intervalMs: 60_000 });
+    await other.tick();
+    const started = performance.now();
+    await other.stop();
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('lists every container after the stream was closed', async () => {
     await collector.stop();
     expect((await collector.tick()).listing).toBe('full');
