@@ -95,14 +95,16 @@ export function serviceRow(
 }
 
 /**
- * `insert … select` of rows passed as one JSON parameter, in the table's column names and driver values.
- * Costs a fraction of an insert of values: the statement does not grow with the rows, so neither does
- * the work of building it (about 15 parameters per container, each checked one by one) nor of parsing it.
+ * `insert … select` of rows passed as one JSON parameter, in the table's column names and driver values;
+ * a column no row gives a value keeps its default, a value one row leaves out is null. Costs a fraction
+ * of an insert of values: the statement does not grow with the rows, so neither does the work of building
+ * it (about 15 parameters per container, each checked one by one) nor of parsing it.
  */
 function insertRows<T extends PgTable>(table: T, rows: Record<string, unknown>[]): SQL | null {
-  const first = rows[0];
-  if (!first) return null;
-  const columns = Object.entries(getTableColumns(table)).filter(([key]) => first[key] !== undefined);
+  if (rows.length === 0) return null;
+  const columns = Object.entries(getTableColumns(table)).filter(([key]) =>
+    rows.some((row) => row[key] !== undefined),
+  );
   const json = rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (const [key, column] of columns) {
