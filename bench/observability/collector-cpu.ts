@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { services } from '@/db/schema';
 import { LABELS } from '@/server/docker/engine';
-import { MetricsCollector } from '@/server/engine/collector';
+import { MetricsCollector, type TickSummary } from '@/server/engine/collector';
 import { createService } from '@/server/services/service/create';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
 import { onCleanup, removeContainersLabelled } from './cleanup';
@@ -27,6 +27,8 @@ export type CollectorRow = {
   /** The engine's CPU while the bench idled (others on the engine), median over rounds, ms/s. */
   backgroundMsPerS: number;
   sources: { cgroup: number; docker: number };
+  /** How the measured ticks had Docker list containers: all, those events named, or none. */
+  listings: Record<TickSummary['listing'], number>;
 };
 
 export type CollectorResult = {
@@ -128,9 +130,9 @@ export async function measureCollector(opts: Options, log: (msg: string) => void
   const h = await makeHarness();
   const label = `${LABELS.installation}=${h.docker.installationId}`;
   const undo = onCleanup(`containers labelled ${label}`, () => void removeContainersLabelled(label));
+  const collector = new MetricsCollector(h, { intervalMs: 5000 });
   try {
     const op = await h.as('operator');
-    const collector = new MetricsCollector(h, { intervalMs: 5000 });
     await collector.tick();
     const before = await ownMemory();
     const cli = (await sh('docker', ['version', '-f', '{{.Client.Version}}'])).stdout.trim();
@@ -175,13 +177,18 @@ export async function measureCollector(opts: Options, log: (msg: string) => void
       let tickWall = 0;
       let statsWall = 0;
       let sources = warm.sources;
+      const listings = { full: 0, changed: 0, none: 0 };
       const pids = enginePids(ids);
       for (let round = 0; round < opts.rounds; round++) {
         // Others use this engine too: its CPU while the bench idles is taken out of both measurements.
         const rate = await background(pids, 2000);
         rates.push(rate);
         const cap = await measure(pids, async () => {
-          for (let i = 0; i < opts.ticksPerRound; i++) sources = (await collector.tick()).sources;
+          for (let i = 0; i < opts.ticksPerRound; i++) {
+            const tick = await collector.tick();
+            sources = tick.sources;
+            listings[tick.listing]++;
+          }
         });
         const base = await measure(pids, async () => {
           for (let i = 0; i < opts.statsPerRound; i++) await dockerStats(ids);
@@ -222,6 +229,7 @@ export async function measureCollector(opts: Options, log: (msg: string) => void
         rawRatio: median(raw),
         backgroundMsPerS: median(rates) * 1000,
         sources,
+        listings,
       });
       log(
         `  ${count}: capstan ${rows.at(-1)!.capstan.totalMs.toFixed(3)} ms, docker stats ${rows.at(-1)!.baseline.totalMs.toFixed(3)} ms per container-sample`,
@@ -235,6 +243,7 @@ export async function measureCollector(opts: Options, log: (msg: string) => void
     };
   } finally {
     log('  removing the containers');
+    await collector.stop();
     await h.close();
     undo();
   }

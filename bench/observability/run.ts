@@ -146,7 +146,7 @@ if (collector) {
   const c: CollectorResult = collector;
   log(`\nCollector CPU per container-sample (median of ${opts.rounds} rounds)`);
   log(
-    `  Capstan: MetricsCollector.tick() × ${opts.ticksPerRound} per round, after ${opts.warmupTicks} warm-up ticks — Node process CPU (process.cpuUsage: Docker API calls, cgroup and /proc reads, in-process PGlite writes of the samples) + engine CPU`,
+    `  Capstan: MetricsCollector.tick() × ${opts.ticksPerRound} per round, after ${opts.warmupTicks} warm-up ticks — Node process CPU (process.cpuUsage: Docker API calls and event stream, cgroup and /proc reads, in-process PGlite writes of the samples) + engine CPU`,
   );
   log(
     `  docker stats --no-stream <ids> × ${opts.statsPerRound} per round (CLI ${c.cli}) — CLI CPU (cutime+cstime of this process) + engine CPU`,
@@ -159,7 +159,7 @@ if (collector) {
   );
   for (const r of c.rows) {
     log(
-      `  ${r.containers} | ${r.capstan.nodeMs.toFixed(3)} + ${r.capstan.engineMs.toFixed(3)} = ${r.capstan.totalMs.toFixed(3)} ms (${ms(r.capstan.wallMsPerTick)}) | ${r.baseline.cliMs.toFixed(3)} + ${r.baseline.engineMs.toFixed(3)} = ${r.baseline.totalMs.toFixed(3)} ms (${ms(r.baseline.wallMsPerRun)}) | ${r.ratio.toFixed(3)}× (${r.ratioRange[0].toFixed(3)}–${r.ratioRange[1].toFixed(3)}) | ${r.rawRatio.toFixed(3)}× | ${r.backgroundMsPerS.toFixed(1)} ms/s; read from cgroups ${r.sources.cgroup}, stats API ${r.sources.docker}`,
+      `  ${r.containers} | ${r.capstan.nodeMs.toFixed(3)} + ${r.capstan.engineMs.toFixed(3)} = ${r.capstan.totalMs.toFixed(3)} ms (${ms(r.capstan.wallMsPerTick)}) | ${r.baseline.cliMs.toFixed(3)} + ${r.baseline.engineMs.toFixed(3)} = ${r.baseline.totalMs.toFixed(3)} ms (${ms(r.baseline.wallMsPerRun)}) | ${r.ratio.toFixed(3)}× (${r.ratioRange[0].toFixed(3)}–${r.ratioRange[1].toFixed(3)}) | ${r.rawRatio.toFixed(3)}× | ${r.backgroundMsPerS.toFixed(1)} ms/s; read from cgroups ${r.sources.cgroup}, stats API ${r.sources.docker}; Docker listed all containers in ${r.listings.full} of the ${r.listings.full + r.listings.changed + r.listings.none} measured ticks, those events named in ${r.listings.changed}`,
     );
     table.push([
       `collector CPU / container-sample, ${r.containers} containers`,

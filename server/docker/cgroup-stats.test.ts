@@ -91,6 +91,20 @@ describe('a cgroup v2 host (systemd driver)', () => {
     });
   });
 
+  it('reads the files anew each time, however long they grow', async () => {
+    const reader = new CgroupStatsReader({ proc: path.join(root, 'proc'), fsRoot: root });
+    expect((await reader.read(ID, PID))?.cpuUsageNs).toBe(2_500_000_000);
+    // Written in place, as the kernel's files change: a memory.stat longer than the read buffer.
+    await write(`${scope}/cpu.stat`, 'usage_usec 3000000\nuser_usec 2400000\nsystem_usec 600000\n');
+    const padding = Array.from({ length: 2000 }, (_, i) => `padding_${i} ${i}`).join('\n');
+    await write(`${scope}/memory.stat`, `anon 1\n${padding}\ninactive_file 1048576`);
+    expect(await reader.read(ID, PID)).toMatchObject({
+      cpuUsageNs: 3_000_000_000,
+      memWorkingSetBytes: 52_428_800 - 1_048_576,
+    });
+    reader.close();
+  });
+
   it('does not trust a pid that is not in the container, and then leaves the sample to the stats API', async () => {
     const reader = new CgroupStatsReader({ proc: path.join(root, 'proc'), fsRoot: root });
     // The cgroup is still found at the standard location, but without the container's own network

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerStats } from './engine';
@@ -14,7 +14,17 @@ type Mounts = {
   v2: { mountPoint: string; root: string; controllers: Set<string> } | null;
 };
 
-type Resolved = { pid: number | null; cpu: CgroupDir; memory: CgroupDir; io: CgroupDir | null };
+type Resolved = { pid: number | null; cpu: CgroupDir; memory: CgroupDir; io: CgroupDir | null; files: Files };
+
+/** The files read on every reading of one container. */
+type Files = {
+  cpu: OpenFile;
+  memUsage: OpenFile;
+  memStat: OpenFile;
+  /** The first of these that can be read is. */
+  io: OpenFile[];
+  netDev: string | null;
+};
 
 /** Controller names of each hierarchy version; null: the file exists without the controller (cpu.stat). */
 const V1_NAME: Record<Controller, string> = { cpu: 'cpuacct', memory: 'memory', io: 'blkio' };
@@ -50,20 +60,67 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** Grows when a file does not fit; one for all reads, as they never interleave. */
+let buffer = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * A cgroup file kept open. Reading it from offset 0 again makes the kernel generate it anew (seq_file), at
+ * a third of the CPU of opening it by name, reading and closing it on every tick (the path lookup in
+ * kernfs is the dearest part). Once the cgroup is removed, reading fails (ENODEV) and the file is closed;
+ * the next read opens the path again. Network counters are not read this way: an open /proc/<pid>/net/dev
+ * would keep the container's network namespace alive after its process exits.
+ */
+class OpenFile {
+  private fd: number | null = null;
+
+  constructor(readonly file: string) {}
+
+  read(): string | null {
+    try {
+      this.fd ??= openSync(this.file, 'r');
+      let length = 0;
+      for (;;) {
+        const room = buffer.length - length;
+        const n = readSync(this.fd, buffer, length, room, length);
+        length += n;
+        if (n < room) break;
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      return buffer.toString('latin1', 0, length);
+    } catch {
+      this.close();
+      return null;
+    }
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* closed already */
+    }
+    this.fd = null;
+  }
+}
+
 function num(text: string | null): number | null {
   if (text === null) return null;
   const n = Number(text.trim());
   return Number.isFinite(n) ? n : null;
 }
 
-/** "key value" lines (memory.stat, cpu.stat) as a map. */
-function keyValues(text: string | null): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of (text ?? '').split('\n')) {
-    const [k, v] = line.trim().split(/\s+/);
-    if (k && v !== undefined && Number.isFinite(Number(v))) out.set(k, Number(v));
-  }
-  return out;
+/** The value of `key` in "key value" lines (memory.stat, cpu.stat), if there. */
+function statValue(text: string | null, key: string): number | undefined {
+  if (text === null) return undefined;
+  // Where the line starts: the text is searched as if it began with a newline.
+  const line = `\n${text}`.indexOf(`\n${key} `);
+  if (line < 0) return undefined;
+  const end = text.indexOf('\n', line);
+  const n = Number(text.slice(line + key.length + 1, end < 0 ? undefined : end));
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** Parses /proc/self/mountinfo for cgroup (v1) and cgroup2 mounts. */
@@ -178,14 +235,12 @@ export class CgroupStatsReader {
   async read(containerId: string, pid: number | null): Promise<ContainerStats | null> {
     const where = await this.locate(containerId, pid);
     if (!where) return null;
-    const [cpu, mem, io, net] = await Promise.all([
-      this.readCpu(where.cpu),
-      this.readMemory(where.memory),
-      where.io ? this.readIo(where.io) : null,
-      where.pid !== null ? readText(path.join(this.proc, String(where.pid), 'net', 'dev')) : null,
-    ]);
+    const cpu = this.readCpu(where);
+    const mem = this.readMemory(where);
+    const io = this.readIo(where);
+    const net = where.files.netDev === null ? null : await readText(where.files.netDev);
     if (cpu === null || mem === null || net === null) {
-      this.resolved.delete(containerId);
+      this.drop(containerId);
       return null;
     }
     const { rx, tx } = parseNetDev(net);
@@ -200,14 +255,27 @@ export class CgroupStatsReader {
     };
   }
 
-  /** Drops cached paths of containers that are gone. */
+  /** Drops cached paths, and closes the files, of containers that are gone. */
   forget(keep: Set<string>): void {
-    for (const id of this.resolved.keys()) if (!keep.has(id)) this.resolved.delete(id);
+    for (const id of this.resolved.keys()) if (!keep.has(id)) this.drop(id);
+  }
+
+  /** Closes every file kept open; a later read opens them again. */
+  close(): void {
+    for (const id of this.resolved.keys()) this.drop(id);
+  }
+
+  private drop(containerId: string): void {
+    const files = this.resolved.get(containerId)?.files;
+    if (!files) return;
+    for (const f of [files.cpu, files.memUsage, files.memStat, ...files.io]) f.close();
+    this.resolved.delete(containerId);
   }
 
   private async locate(containerId: string, pid: number | null): Promise<Resolved | null> {
     const cached = this.resolved.get(containerId);
     if (cached && cached.pid === pid) return cached;
+    this.drop(containerId);
     const mounts = await this.loadMounts();
     if (!mounts) return null;
     // Docker gives the pid in the host's pid namespace: trust it only if that process is in the container.
@@ -217,7 +285,7 @@ export class CgroupStatsReader {
       (own !== null && trusted !== null ? await this.fromProc(mounts, parseProcCgroup(own)) : null) ??
       (await this.fromStandard(mounts, containerId));
     if (!found) return null;
-    const result = { pid: trusted, ...found };
+    const result = { pid: trusted, ...found, files: this.filesOf(found, trusted) };
     this.resolved.set(containerId, result);
     return result;
   }
@@ -298,35 +366,44 @@ export class CgroupStatsReader {
     return cpu && memory ? { cpu, memory, io } : null;
   }
 
-  private async readCpu(where: CgroupDir): Promise<number | null> {
-    if (where.version === 1) return num(await readText(path.join(where.dir, 'cpuacct.usage')));
-    const usec = keyValues(await readText(path.join(where.dir, 'cpu.stat'))).get('usage_usec');
+  private filesOf(at: Omit<Resolved, 'pid' | 'files'>, pid: number | null): Files {
+    const open = (dir: CgroupDir, file: string) => new OpenFile(path.join(dir.dir, file));
+    const v1 = (dir: CgroupDir) => dir.version === 1;
+    return {
+      cpu: open(at.cpu, v1(at.cpu) ? 'cpuacct.usage' : 'cpu.stat'),
+      memUsage: open(at.memory, v1(at.memory) ? 'memory.usage_in_bytes' : 'memory.current'),
+      memStat: open(at.memory, 'memory.stat'),
+      io: !at.io
+        ? []
+        : v1(at.io)
+          ? [
+              open(at.io, 'blkio.throttle.io_service_bytes_recursive'),
+              open(at.io, 'blkio.throttle.io_service_bytes'),
+            ]
+          : [open(at.io, 'io.stat')],
+      netDev: pid === null ? null : path.join(this.proc, String(pid), 'net', 'dev'),
+    };
+  }
+
+  private readCpu(at: Resolved): number | null {
+    const text = at.files.cpu.read();
+    if (at.cpu.version === 1) return num(text);
+    const usec = statValue(text, 'usage_usec');
     return usec === undefined ? null : usec * 1000;
   }
 
-  private async readMemory(where: CgroupDir): Promise<{ usage: number; workingSet: number } | null> {
-    const [usageFile, inactiveKey] =
-      where.version === 1
-        ? ['memory.usage_in_bytes', 'total_inactive_file']
-        : ['memory.current', 'inactive_file'];
-    const [usageText, statText] = await Promise.all([
-      readText(path.join(where.dir, usageFile)),
-      readText(path.join(where.dir, 'memory.stat')),
-    ]);
-    const usage = num(usageText);
+  private readMemory(at: Resolved): { usage: number; workingSet: number } | null {
+    const usage = num(at.files.memUsage.read());
     if (usage === null) return null;
-    const inactive = keyValues(statText).get(inactiveKey) ?? 0;
+    const inactiveKey = at.memory.version === 1 ? 'total_inactive_file' : 'inactive_file';
+    const inactive = statValue(at.files.memStat.read(), inactiveKey) ?? 0;
     return { usage, workingSet: inactive < usage ? usage - inactive : usage };
   }
 
-  private async readIo(where: CgroupDir): Promise<{ read: number; write: number } | null> {
-    if (where.version === 2) {
-      const text = await readText(path.join(where.dir, 'io.stat'));
-      return text === null ? null : parseIoStatV2(text);
-    }
-    for (const file of ['blkio.throttle.io_service_bytes_recursive', 'blkio.throttle.io_service_bytes']) {
-      const text = await readText(path.join(where.dir, file));
-      if (text !== null) return parseBlkioV1(text);
+  private readIo(at: Resolved): { read: number; write: number } | null {
+    for (const file of at.files.io) {
+      const text = file.read();
+      if (text !== null) return at.io?.version === 2 ? parseIoStatV2(text) : parseBlkioV1(text);
     }
     return null;
   }

@@ -172,11 +172,16 @@ export class DockerEngine {
     }
   }
 
-  async listReplicas(filter: { serviceId?: string } = {}): Promise<Replica[]> {
+  /** Managed containers, of one service or only those of the given ids if asked. */
+  async listReplicas(filter: { serviceId?: string; ids?: string[] } = {}): Promise<Replica[]> {
     const label = this.ownLabels();
     if (filter.serviceId) label.push(`${LABELS.service}=${filter.serviceId}`);
+    if (filter.ids?.length === 0) return [];
     try {
-      const list = await this.api.listContainers({ all: true, filters: { label } });
+      const list = await this.api.listContainers({
+        all: true,
+        filters: filter.ids ? { label, id: filter.ids } : { label },
+      });
       return list.map(toReplica);
     } catch (err) {
       throw new DockerError(`Docker did not list containers: ${messageOf(err)}`, statusOf(err), {
@@ -454,13 +459,24 @@ export class DockerEngine {
     }
   }
 
-  /** Streams container events of managed containers until the signal aborts or the stream ends. */
-  async watchEvents(onEvent: (e: EngineEvent) => void, signal: AbortSignal): Promise<void> {
+  /**
+   * Streams container events of managed containers until the signal aborts or the stream ends. `onOpen`
+   * is called once Docker has answered: events from then on reach `onEvent`.
+   */
+  async watchEvents(
+    onEvent: (e: EngineEvent) => void,
+    signal: AbortSignal,
+    onOpen?: () => void,
+  ): Promise<void> {
     const stream = (await this.api.getEvents({
       filters: { type: ['container'], label: this.ownLabels() },
+      abortSignal: signal,
     })) as unknown as Readable;
     const close = () => stream.destroy();
     signal.addEventListener('abort', close, { once: true });
+    // Aborted while Docker was answering: the listener above would never be called.
+    if (signal.aborted) close();
+    else onOpen?.();
     let pending = '';
     try {
       for await (const chunk of stream) {

@@ -124,6 +124,7 @@ describe('the metrics collector on the real Docker engine', () => {
       const [s] = await latest(burn.serviceId, 1);
       return s!.cpuPercent! > 30 ? s : undefined;
     });
+    await viaApi.stop();
   });
 
   it('sees memory rise while a replica keeps allocating', async () => {

@@ -1,15 +1,18 @@
 import { CgroupStatsReader } from '@/server/docker/cgroup-stats';
 import type { ContainerStats, Replica, ReplicaRuntime } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
-import { listDesiredStates } from '@/server/services/deployments/progress';
 import { histogramOf } from '@/server/services/metrics/latency';
 import { recordTick, type ContainerReading, type ServiceTraffic } from '@/server/services/metrics/record';
+import { listSampledServices } from '@/server/services/metrics/sampled-services';
 import { replicaView } from '@/server/services/service/replicas';
+import { ReplicaInventory } from './replica-inventory';
 
 export type CollectorOptions = {
   intervalMs: number;
   log?: (msg: string) => void;
   cgroups?: CgroupStatsReader;
+  /** Every this many ticks all containers are listed, in case Docker's event stream missed one. */
+  relistEvery?: number;
 };
 
 /** A running container is inspected again every this many ticks (staggered by id), in case its limits changed. */
@@ -24,6 +27,8 @@ export type TickSummary = {
   services: number;
   /** How each running container was read this tick. */
   sources: { cgroup: number; docker: number };
+  /** Which containers Docker listed: all of them, those events named since the last tick, or none. */
+  listing: 'full' | 'changed' | 'none';
 };
 
 /** Per second over `seconds`; a counter that went backwards restarted from zero. */
@@ -43,6 +48,7 @@ export class MetricsCollector {
   private readonly cgroups: CgroupStatsReader;
   private readonly previous = new Map<string, Previous>();
   private readonly runtimes = new Map<string, ReplicaRuntime>();
+  private readonly inventory: ReplicaInventory;
   private running: Promise<void> | null = null;
   private current: Promise<TickSummary> | null = null;
   private wakeUp: (() => void) | null = null;
@@ -56,6 +62,10 @@ export class MetricsCollector {
     private readonly opts: CollectorOptions,
   ) {
     this.cgroups = opts.cgroups ?? new CgroupStatsReader();
+    this.inventory = new ReplicaInventory(deps.docker, {
+      resyncEvery: opts.relistEvery ?? 12,
+      signal: this.abort.signal,
+    });
   }
 
   start(): void {
@@ -63,12 +73,14 @@ export class MetricsCollector {
     this.running = this.run(this.abort.signal);
   }
 
-  /** Stops the loop and waits for a tick in flight to be stored. */
+  /** Stops the loop and Docker's event stream, waits for a tick in flight to be stored, closes cgroup files. */
   async stop(): Promise<void> {
     this.abort.abort();
     this.wakeUp?.();
     await this.running;
     await this.current?.catch(() => undefined);
+    await this.inventory.stopped();
+    this.cgroups.close();
     if (this.trafficSince !== null) this.deps.proxy?.close();
   }
 
@@ -110,12 +122,11 @@ export class MetricsCollector {
 
   private async collect(): Promise<TickSummary> {
     const at = new Date();
-    const [states, replicas] = await Promise.all([
-      listDesiredStates(this.deps.db),
-      this.deps.docker.listReplicas(),
-    ]);
-    const known = new Set(states.map((s) => s.service.id));
-    const mine = replicas.filter((r) => known.has(r.serviceId));
+    const [sampled, seen] = await Promise.all([listSampledServices(this.deps.db), this.inventory.read()]);
+    // A container an event named (restarted, updated, …) is inspected afresh.
+    for (const id of seen.changed) this.runtimes.delete(id);
+    const known = new Set(sampled.map((s) => s.serviceId));
+    const mine = seen.replicas.filter((r) => known.has(r.serviceId));
     const sources = { cgroup: 0, docker: 0 };
     const readings = await Promise.all(mine.map((r) => this.read(r, sources)));
     const present = new Set(mine.map((r) => r.id));
@@ -127,15 +138,10 @@ export class MetricsCollector {
     const stored = await recordTick(this.deps.db, {
       at,
       containers: readings.filter((r): r is ContainerReading => r !== null),
-      services: states.map((s) => ({
-        serviceId: s.service.id,
-        desired: s.service.desiredRevision === null ? 0 : (s.spec?.replicas ?? 0),
-        live: s.service.stableRevision !== null,
-        traffic: traffic?.of(s.service.id) ?? null,
-      })),
+      services: sampled.map((s) => ({ ...s, traffic: traffic?.of(s.serviceId) ?? null })),
     });
     this.ticks++;
-    return { at, ...stored, sources };
+    return { at, ...stored, sources, listing: seen.listing };
   }
 
   /**

@@ -115,6 +115,61 @@ describe('recording a tick', () => {
     });
   });
 
+  it('stores each value as read, and thousands of containers in one tick', async () => {
+    await clearMetrics(h.db);
+    const svc = await fixtureService(h, 'exact');
+    const at = new Date('2026-06-10T12:00:05.123Z');
+    const exact = reading(svc, 'exact', {
+      revision: 7,
+      replica: 49,
+      health: 'starting',
+      restartCount: 3,
+      cpuPercent: 0.1 + 0.2,
+      memUsageBytes: 2 ** 40 + 1,
+      memWorkingSetBytes: 0,
+      memLimitBytes: 2 ** 33,
+      netRxBps: 1e-9,
+      netTxBps: 123456.789,
+      blkReadBps: null,
+      blkWriteBps: 5e300,
+    });
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      reading(svc, `c${i}`, { replica: i, cpuPercent: i / 7 }),
+    );
+    expect(
+      await recordTick(h.db, {
+        at,
+        containers: [exact, ...many],
+        services: [{ serviceId: svc, desired: 3001 }],
+      }),
+    ).toEqual({ containers: 3001, services: 1 });
+    const [row] = await h.db.select().from(containerSamples).where(eq(containerSamples.containerId, 'exact'));
+    expect(row).toEqual({ at, ...exact });
+    const stored = await h.db.select().from(containerSamples).where(eq(containerSamples.serviceId, svc));
+    expect(stored).toHaveLength(3001);
+    expect(stored.find((r) => r.containerId === 'c2999')?.cpuPercent).toBe(2999 / 7);
+  });
+
+  it('stores all of a tick or nothing', async () => {
+    await clearMetrics(h.db);
+    const svc = await fixtureService(h, 'atomic');
+    const at = new Date('2026-06-10T12:00:10Z');
+    await recordTick(h.db, {
+      at,
+      containers: [reading(svc, 'a', {})],
+      services: [{ serviceId: svc, desired: 1 }],
+    });
+    // The same instant again: the service's row is a duplicate, so the new container's row goes too.
+    await expect(
+      recordTick(h.db, {
+        at,
+        containers: [reading(svc, 'b', {})],
+        services: [{ serviceId: svc, desired: 1 }],
+      }),
+    ).rejects.toThrow();
+    expect((await h.db.select().from(containerSamples)).map((r) => r.containerId)).toEqual(['a']);
+  });
+
   it('leaves out a service deleted while the tick was being read', async () => {
     await clearMetrics(h.db);
     const kept = await fixtureService(h, 'kept');
