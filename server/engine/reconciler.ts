@@ -194,8 +194,9 @@ export async function reconcileService(
       if (result === 'idle') result = 'waiting';
       continue;
     }
+    // Out of traffic with its stop under way or done (recorded when it began): the rollout is past it.
     old = old.filter((o) => o.id !== c.id);
-    if (outcome === 'gone') continue; // stopped by an earlier pass: recorded then
+    if (outcome === 'stopping' || outcome === 'gone') continue;
     result = 'progress';
     await note(
       'replica.stopped',

@@ -65,13 +65,16 @@ export class TrafficPlan {
   }
 
   /**
-   * Takes a replica out of traffic and stops it once drained. 'stopped' when the stop began now;
-   * 'draining' while requests finish or a stop begun earlier is still under way; 'gone' when that stop
-   * has finished (the caller's listing is older than it).
+   * Takes a replica out of traffic and stops it once drained. 'draining' while its requests finish;
+   * 'stopped' when the stop began now; 'stopping' while a stop begun earlier is under way (it serves
+   * nothing by then); 'gone' when that stop has finished (the caller's listing is older than it).
    */
-  async retire(replica: Replica, deploymentId: string | null): Promise<'stopped' | 'draining' | 'gone'> {
+  async retire(
+    replica: Replica,
+    deploymentId: string | null,
+  ): Promise<'draining' | 'stopped' | 'stopping' | 'gone'> {
     if (this.stopped.has(replica.id)) return 'gone';
-    if (this.stopping.has(replica.id)) return 'draining';
+    if (this.stopping.has(replica.id)) return 'stopping';
     const proxy = this.deps.proxy;
     const inProxy = this.serving.has(replica.id) || this.retiring.has(replica.id);
     if (proxy && inProxy && replica.state === 'running') {
