@@ -50,3 +50,18 @@ test('the theme choice is saved and applied before paint', async ({ page }) => {
   await expect(page.locator('html')).not.toHaveClass(/\bdark\b/);
   expect(await page.evaluate(() => localStorage.getItem('capstan-theme'))).toBeNull();
 });
+
+test('console pages arrive rendered by the server, with their data', async ({ page }) => {
+  await signIn(page, ADMIN);
+  for (const [path, title] of [
+    ['/', 'Overview'],
+    ['/activity', 'Activity'],
+    ['/audit', 'Audit log'],
+    ['/uptime', 'Uptime'],
+  ] as const) {
+    const html = await (await page.request.get(path)).text();
+    // A boundary whose server render failed is sent empty, marked with the error's digest.
+    expect(html, path).not.toContain('data-dgst');
+    expect(html, path).toMatch(new RegExp(`<h1[^>]*>${title}`));
+  }
+});
