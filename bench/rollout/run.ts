@@ -334,8 +334,8 @@ for (const r of rows) {
     [
       r.system,
       r.scenario,
-      r.requests,
-      r.failed,
+      Number.isNaN(r.requests) ? 'n/a' : r.requests,
+      Number.isNaN(r.failed) ? 'n/a' : r.failed,
       fmt(r.liveS),
       fmt(r.liveRatio),
       fmt(r.wallS),
