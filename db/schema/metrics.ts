@@ -85,7 +85,9 @@ function containerRollups(name: string) {
     },
     (t) => [
       primaryKey({ name: `${name}_pk`, columns: [t.bucket, t.containerId] }),
-      index(`${name}_service_idx`).on(t.serviceId, t.bucket),
+      // Per service, container by container: the per-replica chart hops from one container to the next to
+      // find those a range saw, then reads the rows of the few it draws.
+      index(`${name}_service_container_idx`).on(t.serviceId, t.containerId, t.bucket),
     ],
   );
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deployments } from '@/db/schema';
+import { containerRollups1h, containerRollups1m, deployments } from '@/db/schema';
 import {
   clearMetrics,
   containerSample,
@@ -159,6 +159,69 @@ describe('metric series', () => {
     expect(c1.at(-1)).toMatchObject({ t: NOW - MINUTE, cpu: 5, healthyRatio: 0 });
     expect(c1.find((p) => p.t === NOW - 31 * MINUTE)).toMatchObject({ cpu: 5, healthyRatio: 1 });
     expect(res.deploys.map((d) => d.toRevision)).toEqual([3]);
+  });
+
+  it('gives each replica 7 days of hourly points through hourly, minute and raw rows, as exact as the raw samples', async () => {
+    const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range: '7d', view: 'replicas' });
+    if (res.view !== 'replicas') throw new Error('replica view expected');
+    expect(res.tiers).toEqual(['1h', '1m', 'raw']);
+    expect(res.hiddenReplicas).toBe(0);
+    expect(res.replicas.map((r) => [r.containerId, r.points.length])).toEqual([
+      ['c0', 168],
+      ['c1', 168],
+    ]);
+    const [c0, c1] = res.replicas.map((r) => r.points);
+    expect(c0![0]).toMatchObject({
+      t: NOW - 7 * DAY,
+      cpu: 10,
+      cpuMax: 10,
+      memWorkingSetBytes: 1000,
+      healthyRatio: 1,
+    });
+    // 10:00–10:59: 30 minutes at 5 % and 30 at 10 %.
+    expect(c0!.at(-2)).toMatchObject({ t: NOW - 2 * HOUR, cpu: 7.5, cpuMax: 10 });
+    // 11:00–11:59: 59 minute rows and the raw 11:59 tick, merged; replica 1 unhealthy from 11:30.
+    expect(c0!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 1 });
+    expect(c1!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 0.5 });
+  });
+
+  it('picks the replicas seen last across hourly, minute and raw rows, each container once', async () => {
+    const many = await fixtureService(h, 'seen-tiers');
+    const id = (k: number) => `s${String(k).padStart(2, '0')}`;
+    const week = (k: number) => ({
+      serviceId: many,
+      containerId: id(k),
+      replica: k,
+      revision: 1,
+      samples: 60,
+    });
+    const rollup = { healthySamples: 60, restartCount: 0 };
+    // s00–s20 ran three days ago (hourly rows); s01–s19 again at 11:30 (minute rows); s00 at 11:59:30 (raw).
+    await h.db
+      .insert(containerRollups1h)
+      .values(
+        Array.from({ length: 21 }, (_, k) => ({ ...week(k), ...rollup, bucket: new Date(NOW - 3 * DAY) })),
+      );
+    await h.db.insert(containerRollups1m).values(
+      Array.from({ length: 19 }, (_, k) => ({
+        ...week(k + 1),
+        ...rollup,
+        samples: 12,
+        healthySamples: 12,
+        bucket: new Date(NOW - 30 * MINUTE),
+      })),
+    );
+    await insertContainerSamples(h.db, [containerSample(many, id(0), new Date(NOW - 30 * 1000))]);
+    const res = await metricSeries(await h.as('viewer'), { serviceId: many, range: '7d', view: 'replicas' });
+    if (res.view !== 'replicas') throw new Error('replica view expected');
+    expect(res.hiddenReplicas).toBe(1);
+    expect(res.replicas.map((r) => r.containerId).sort()).toEqual(
+      Array.from({ length: 20 }, (_, k) => id(k)),
+    );
+    expect(res.replicas.find((r) => r.containerId === id(0))!.points.map((p) => p.t)).toEqual([
+      NOW - 3 * DAY,
+      NOW - HOUR,
+    ]);
   });
 
   it('draws at most 20 replicas per chart: the ones seen last, and says how many it left out', async () => {
