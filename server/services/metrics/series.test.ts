@@ -174,12 +174,11 @@ describe('metric series', () => {
     expect(c0![0]).toMatchObject({
       t: NOW - 7 * DAY,
       cpu: 10,
-      cpuMax: 10,
       memWorkingSetBytes: 1000,
       healthyRatio: 1,
     });
     // 10:00–10:59: 30 minutes at 5 % and 30 at 10 %.
-    expect(c0!.at(-2)).toMatchObject({ t: NOW - 2 * HOUR, cpu: 7.5, cpuMax: 10 });
+    expect(c0!.at(-2)).toMatchObject({ t: NOW - 2 * HOUR, cpu: 7.5 });
     // 11:00–11:59: 59 minute rows and the raw 11:59 tick, merged; replica 1 unhealthy from 11:30.
     expect(c0!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 1 });
     expect(c1!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 0.5 });

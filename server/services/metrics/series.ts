@@ -67,13 +67,11 @@ export type ServicePoint = {
   latencyP95Ms: number | null;
 };
 
+/** One bin of a replica: what the per-replica charts draw, no more (a week of 20 replicas is 3,360 of them). */
 export type ReplicaPoint = {
   t: number;
   cpu: number | null;
-  cpuMax: number | null;
-  memUsageBytes: number | null;
   memWorkingSetBytes: number | null;
-  memWorkingSetMaxBytes: number | null;
   memLimitBytes: number | null;
   netRxBps: number | null;
   netTxBps: number | null;
@@ -81,7 +79,6 @@ export type ReplicaPoint = {
   blkWriteBps: number | null;
   /** Share of the bin's samples in which the replica was healthy, 0..1. */
   healthyRatio: number;
-  restarts: number;
 };
 
 type Weighted<P> = { n: number; point: P };
@@ -293,16 +290,12 @@ const REPLICA_VALUES = [
   'n',
   'healthy',
   'cpu',
-  'cpuMax',
-  'memUsageBytes',
   'memWorkingSetBytes',
-  'memWorkingSetMaxBytes',
   'memLimitBytes',
   'netRxBps',
   'netTxBps',
   'blkReadBps',
   'blkWriteBps',
-  'restarts',
 ] as const;
 type ReplicaValue = (typeof REPLICA_VALUES)[number];
 
@@ -314,16 +307,12 @@ function sampleAggregates(): Record<ReplicaValue, SQL> {
     n: sql`count(*)`,
     healthy: sql`count(*) filter (where ${t.health} = 'healthy')`,
     cpu: avg(t.cpuPercent),
-    cpuMax: sql`max(${t.cpuPercent})`,
-    memUsageBytes: avg(t.memUsageBytes),
     memWorkingSetBytes: avg(t.memWorkingSetBytes),
-    memWorkingSetMaxBytes: sql`max(${t.memWorkingSetBytes})`,
     memLimitBytes: sql`max(${t.memLimitBytes})`,
     netRxBps: avg(t.netRxBps),
     netTxBps: avg(t.netTxBps),
     blkReadBps: avg(t.blkReadBps),
     blkWriteBps: avg(t.blkWriteBps),
-    restarts: sql`max(${t.restartCount})`,
   };
 }
 
@@ -333,16 +322,12 @@ function rollupAggregates(t: typeof containerRollups1m): Record<ReplicaValue, SQ
     n: sql`sum(${t.samples})`,
     healthy: sql`sum(${t.healthySamples})`,
     cpu: weightedAvg(t.cpuPercentAvg, t.samples),
-    cpuMax: sql`max(${t.cpuPercentMax})`,
-    memUsageBytes: weightedAvg(t.memUsageBytesAvg, t.samples),
     memWorkingSetBytes: weightedAvg(t.memWorkingSetBytesAvg, t.samples),
-    memWorkingSetMaxBytes: sql`max(${t.memWorkingSetBytesMax})`,
     memLimitBytes: sql`max(${t.memLimitBytes})`,
     netRxBps: weightedAvg(t.netRxBps, t.samples),
     netTxBps: weightedAvg(t.netTxBps, t.samples),
     blkReadBps: weightedAvg(t.blkReadBps, t.samples),
     blkWriteBps: weightedAvg(t.blkWriteBps, t.samples),
-    restarts: sql`max(${t.restartCount})`,
   };
 }
 
@@ -352,16 +337,12 @@ function rollupRow(t: typeof containerRollups1m): Record<ReplicaValue, AnyColumn
     n: t.samples,
     healthy: t.healthySamples,
     cpu: t.cpuPercentAvg,
-    cpuMax: t.cpuPercentMax,
-    memUsageBytes: t.memUsageBytesAvg,
     memWorkingSetBytes: t.memWorkingSetBytesAvg,
-    memWorkingSetMaxBytes: t.memWorkingSetBytesMax,
     memLimitBytes: t.memLimitBytes,
     netRxBps: t.netRxBps,
     netTxBps: t.netTxBps,
     blkReadBps: t.blkReadBps,
     blkWriteBps: t.blkWriteBps,
-    restarts: t.restartCount,
   };
 }
 
@@ -424,7 +405,6 @@ function replicaBin(tuple: (number | null)[]): Weighted<ReplicaBin> {
     if (k !== 'n') point[k] = tuple[i + 1] ?? null;
   });
   point.healthy ??= 0;
-  point.restarts ??= 0;
   return { n: Number(tuple[1] ?? 0), point: point as ReplicaBin };
 }
 
@@ -535,8 +515,8 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
     .map(({ bins, ...r }) => {
       const points = merge(
         bins,
-        ['cpu', 'memUsageBytes', 'memWorkingSetBytes', 'netRxBps', 'netTxBps', 'blkReadBps', 'blkWriteBps'],
-        ['cpuMax', 'memWorkingSetMaxBytes', 'memLimitBytes', 'restarts'],
+        ['cpu', 'memWorkingSetBytes', 'netRxBps', 'netTxBps', 'blkReadBps', 'blkWriteBps'],
+        ['memLimitBytes'],
         // A count of samples: summed across tiers, then turned into a share of the bin.
         ['healthy'],
       ).map(({ n, point: { healthy, ...p } }): ReplicaPoint => ({
