@@ -19,13 +19,21 @@ export type ContainerReading = {
   blkWriteBps: number | null;
 };
 
-/** What a service's endpoint served during a tick; latencies as a histogram (latency.ts). */
-export type ServiceTraffic = {
+/** What an endpoint, or one replica behind it, served during a tick; latencies as a histogram (latency.ts). */
+export type Traffic = {
   requests: number;
   /** Requests per second over the tick's window. */
   requestRate: number;
   errors5xx: number;
   latencyHist: number[];
+};
+
+export type ServiceTraffic = Traffic & {
+  /**
+   * Per replica that answered: its container id, or the leading part the proxy knows. Requests no
+   * replica answered (the proxy's own 503s) count only for the service.
+   */
+  replicas?: (Traffic & { containerId: string })[];
 };
 
 export type Tick = {
@@ -94,13 +102,34 @@ export function serviceRow(
   };
 }
 
+/**
+ * A container's row of a tick, with what it answered through the endpoint. Compact, as it is stored per
+ * container and tick: a replica that answered nothing has requests 0 and the rest null; requests is null
+ * when the proxy was not sampled.
+ */
+export function containerRow(at: Date, c: ContainerReading, traffic: ServiceTraffic | null) {
+  const served = traffic?.replicas?.find((r) => c.containerId.startsWith(r.containerId));
+  const busy = served && served.requests > 0 ? served : null;
+  return {
+    at,
+    ...c,
+    requests: traffic ? (busy?.requests ?? 0) : null,
+    requestRate: busy?.requestRate ?? null,
+    errors5xx: busy?.errors5xx ?? null,
+    latencyHist: busy?.latencyHist ?? null,
+  };
+}
+
 function isForeignKeyViolation(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | null;
   return e?.code === '23503' || e?.cause?.code === '23503';
 }
 
 async function insertTick(db: Db, tick: Tick, keep: (serviceId: string) => boolean) {
-  const containers = tick.containers.filter((c) => keep(c.serviceId));
+  const traffic = new Map(tick.services.map((s) => [s.serviceId, s.traffic ?? null]));
+  const containers = tick.containers
+    .filter((c) => keep(c.serviceId))
+    .map((c) => containerRow(tick.at, c, traffic.get(c.serviceId) ?? null));
   const rows = tick.services
     .filter((s) => keep(s.serviceId))
     .map((s) =>
@@ -120,9 +149,7 @@ async function insertTick(db: Db, tick: Tick, keep: (serviceId: string) => boole
   await db.transaction(async (tx) => {
     // One insert per table per 2,000 rows: well below PostgreSQL's 65,535 parameters per statement.
     for (let i = 0; i < containers.length; i += BATCH)
-      await tx
-        .insert(containerSamples)
-        .values(containers.slice(i, i + BATCH).map((c) => ({ at: tick.at, ...c })));
+      await tx.insert(containerSamples).values(containers.slice(i, i + BATCH));
     for (let i = 0; i < rows.length; i += BATCH)
       await tx.insert(serviceSamples).values(rows.slice(i, i + BATCH));
   });
