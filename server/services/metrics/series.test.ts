@@ -22,6 +22,12 @@ const HIST = histogramOf([
   [11, 26],
   [520, 4],
 ]);
+const C0_HIST = histogramOf([[10, 30]]);
+const C0_LAST_HIST = histogramOf([[520, 30]]);
+const C1_HIST = histogramOf([
+  [11, 26],
+  [520, 4],
+]);
 let h: Harness;
 let svc = '';
 beforeAll(async () => {
@@ -62,6 +68,12 @@ beforeAll(async () => {
           cpuPercent: cpu(i) / 2,
           memWorkingSetBytes: 1000,
           health: replica === 1 && i <= 30 ? 'unhealthy' : 'healthy',
+          // The service's 60 requests a minute: c0 answered 30 in 10 ms (the 6 errors among them; 520 ms
+          // in the last tick), c1 the rest.
+          requests: 30,
+          requestRate: 0.5,
+          errors5xx: replica === 0 && i <= 90 ? 6 : 0,
+          latencyHist: replica === 1 ? C1_HIST : i === 1 ? C0_LAST_HIST : C0_HIST,
         }),
       ),
     ),
@@ -182,6 +194,82 @@ describe('metric series', () => {
     // 11:00–11:59: 59 minute rows and the raw 11:59 tick, merged; replica 1 unhealthy from 11:30.
     expect(c0!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 1 });
     expect(c1!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 0.5 });
+  });
+
+  it('gives each replica its request rate, error share and latency percentiles, adding up across every tier', async () => {
+    // c1: 26 requests a minute in [10, 12) ms and 4 in [500, 600). c0: 30 in [10, 12), but the last tick's
+    // in [500, 600): the last bin adds the minute rows' histograms to the raw tick's.
+    const c1 = { p50: 10 + (2 * 15) / 26, p95: 500 + (100 * 2.5) / 4 };
+    const c0First = { p50: 10 + (2 * 15) / 30, p95: 10 + (2 * 28.5) / 30 };
+    const c0Last = {
+      // An hour: 59 × 30 requests in [10, 12) and 30 in [500, 600).
+      '7d': { p50: 10 + (2 * 900) / 1770, p95: 10 + (2 * 1710) / 1770 },
+      // Five minutes: 4 × 30 and 30.
+      '24h': { p50: 10 + (2 * 75) / 120, p95: 500 + (100 * 22.5) / 30 },
+      // Twenty seconds: the last tick alone.
+      '1h': { p50: 550, p95: 500 + (100 * 28.5) / 30 },
+    };
+    for (const range of ['7d', '24h', '1h'] as const) {
+      const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range, view: 'replicas' });
+      if (res.view !== 'replicas') throw new Error('replica view expected');
+      const service = await metricSeries(await h.as('viewer'), { serviceId: svc, range, view: 'service' });
+      if (service.view !== 'service') throw new Error('service view expected');
+      for (const r of res.replicas) {
+        const [first, last] = [r.points[0]!, r.points.at(-1)!];
+        const want = r.containerId === 'c1' ? [c1, c1] : [c0First, c0Last[range]];
+        [first, last].forEach((p, k) => {
+          expect(p.requestRate, range).toBeCloseTo(0.5, 9);
+          expect(p.latencyP50Ms, `${range} ${r.containerId} ${k}`).toBeCloseTo(want[k]!.p50, 9);
+          expect(p.latencyP95Ms, `${range} ${r.containerId} ${k}`).toBeCloseTo(want[k]!.p95, 9);
+        });
+        expect(last.errorPercent, range).toBeCloseTo(r.containerId === 'c0' ? 20 : 0, 9);
+        if (range !== '1h') expect(first.errorPercent, range).toBe(0);
+      }
+      // The replicas' requests and errors add up to the service's in every bin.
+      const [a, b] = res.replicas.map((r) => new Map(r.points.map((p) => [p.t, p])));
+      for (const p of service.points) {
+        expect(a!.get(p.t)!.requests! + b!.get(p.t)!.requests!, `${range} ${p.t}`).toBe(p.requests);
+        expect(a!.get(p.t)!.errors5xx! + b!.get(p.t)!.errors5xx!, `${range} ${p.t}`).toBe(p.errors5xx);
+      }
+    }
+  });
+
+  it('draws a replica that answered nothing at zero, and nothing where the proxy was not sampled', async () => {
+    const quiet = await fixtureService(h, 'quiet');
+    // One row in each tier, for a replica that answered nothing and one whose proxy was not sampled.
+    for (const [containerId, requests] of [
+      ['idle', 0],
+      ['unsampled', null],
+    ] as const) {
+      const row = {
+        serviceId: quiet,
+        containerId,
+        replica: 0,
+        revision: 1,
+        healthySamples: 12,
+        restartCount: 0,
+      };
+      await h.db
+        .insert(containerRollups1h)
+        .values({ ...row, bucket: new Date(NOW - 3 * DAY), samples: 12, requests });
+      await h.db
+        .insert(containerRollups1m)
+        .values({ ...row, bucket: new Date(NOW - 30 * MINUTE), samples: 12, requests });
+      await insertContainerSamples(h.db, [
+        containerSample(quiet, containerId, new Date(NOW - 30 * 1000), { requests }),
+      ]);
+    }
+    for (const range of ['7d', '24h', '1h'] as const) {
+      const res = await metricSeries(await h.as('viewer'), { serviceId: quiet, range, view: 'replicas' });
+      if (res.view !== 'replicas') throw new Error('replica view expected');
+      const points = (id: string) => res.replicas.find((r) => r.containerId === id)!.points;
+      const none = { errorPercent: null, latencyP50Ms: null, latencyP95Ms: null };
+      expect(points('idle').length, range).toBeGreaterThan(0);
+      for (const p of points('idle'))
+        expect(p, range).toMatchObject({ requestRate: 0, requests: 0, errors5xx: 0, ...none });
+      for (const p of points('unsampled'))
+        expect(p, range).toMatchObject({ requestRate: null, requests: null, errors5xx: null, ...none });
+    }
   });
 
   it('picks the replicas seen last across hourly, minute and raw rows, each container once', async () => {

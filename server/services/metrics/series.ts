@@ -12,7 +12,7 @@ import {
 import type { Db } from '@/db/client';
 import type { ServiceContext } from '../context';
 import { loadService } from '../service/load';
-import { quantile } from './latency';
+import { addHistograms, quantile } from './latency';
 import type { MetricRange, metricSeriesInput } from './schema';
 import {
   binMs,
@@ -79,6 +79,14 @@ export type ReplicaPoint = {
   blkWriteBps: number | null;
   /** Share of the bin's samples in which the replica was healthy, 0..1. */
   healthyRatio: number;
+  /** What the replica answered through the service's endpoint; null where the proxy was not sampled. */
+  requestRate: number | null;
+  requests: number | null;
+  errors5xx: number | null;
+  /** Share of its requests answered 5xx, in %; null without requests. */
+  errorPercent: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
 };
 
 type Weighted<P> = { n: number; point: P };
@@ -92,6 +100,7 @@ function merge<P extends { t: number }>(
   means: (keyof P)[],
   maxima: (keyof P)[],
   sums: (keyof P)[] = [],
+  combine?: (into: P, from: P) => void,
 ): Weighted<P>[] {
   const out: Weighted<P>[] = [];
   for (const r of rows) {
@@ -117,6 +126,7 @@ function merge<P extends { t: number }>(
       const b = r.point[k] as number | null;
       p[k] = a === null ? b : b === null ? a : a + b;
     }
+    combine?.(seen.point, r.point);
     seen.n = n;
   }
   return out;
@@ -296,6 +306,9 @@ const REPLICA_VALUES = [
   'netTxBps',
   'blkReadBps',
   'blkWriteBps',
+  'requestRate',
+  'requests',
+  'errors5xx',
 ] as const;
 type ReplicaValue = (typeof REPLICA_VALUES)[number];
 
@@ -313,6 +326,10 @@ function sampleAggregates(): Record<ReplicaValue, SQL> {
     netTxBps: avg(t.netTxBps),
     blkReadBps: avg(t.blkReadBps),
     blkWriteBps: avg(t.blkWriteBps),
+    // A replica's traffic is compact (schema): its rate and 5xx count are null while it answers nothing.
+    requestRate: sql`coalesce(sum(${t.requestRate}), 0) / nullif(count(${t.requests}), 0)`,
+    requests: sql`sum(${t.requests})`,
+    errors5xx: sql`case when count(${t.requests}) > 0 then coalesce(sum(${t.errors5xx}), 0) end`,
   };
 }
 
@@ -328,11 +345,15 @@ function rollupAggregates(t: typeof containerRollups1m): Record<ReplicaValue, SQ
     netTxBps: weightedAvg(t.netTxBps, t.samples),
     blkReadBps: weightedAvg(t.blkReadBps, t.samples),
     blkWriteBps: weightedAvg(t.blkWriteBps, t.samples),
+    requestRate: sql`coalesce(sum(${t.requestRate} * ${t.samples}), 0)
+      / nullif(sum(${t.samples}) filter (where ${t.requests} is not null), 0)`,
+    requests: sql`sum(${t.requests})`,
+    errors5xx: sql`case when count(${t.requests}) > 0 then coalesce(sum(${t.errors5xx}), 0) end`,
   };
 }
 
 /** The values of one rollup row that is a bin by itself. */
-function rollupRow(t: typeof containerRollups1m): Record<ReplicaValue, AnyColumn> {
+function rollupRow(t: typeof containerRollups1m): Record<ReplicaValue, AnyColumn | SQL> {
   return {
     n: t.samples,
     healthy: t.healthySamples,
@@ -343,6 +364,9 @@ function rollupRow(t: typeof containerRollups1m): Record<ReplicaValue, AnyColumn
     netTxBps: t.netTxBps,
     blkReadBps: t.blkReadBps,
     blkWriteBps: t.blkWriteBps,
+    requestRate: sql`case when ${t.requests} is not null then coalesce(${t.requestRate}, 0) end`,
+    requests: t.requests,
+    errors5xx: sql`case when ${t.requests} is not null then coalesce(${t.errors5xx}, 0) end`,
   };
 }
 
@@ -352,6 +376,8 @@ type ReplicaSegmentRow = {
   revision: number;
   /** One tuple per bin, in time order: [t, ...REPLICA_VALUES]. */
   points: (number | null)[][];
+  /** The bins' latency histograms, in the same order; null where the replica answered nothing. */
+  hists: (number[] | null)[];
 };
 
 const list = (items: Parameters<typeof sql.join>[0]) => sql.join(items, sql`, `);
@@ -372,7 +398,8 @@ async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
       db,
       sql`select ${c.containerId} as id, max(${c.replica}) as replica, max(${c.revision}) as revision,
           json_agg(array[${binMs(time, stepMs)}, ${list(REPLICA_VALUES.map((k) => row[k]))}]::float8[]
-            order by ${time}) as points
+            order by ${time}) as points,
+          json_agg(${c.latencyHist} order by ${time}) as hists
         from ${table} where ${where} group by 1`,
     );
   }
@@ -381,31 +408,64 @@ async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
       ? sampleAggregates()
       : rollupAggregates(seg.tier === '1m' ? containerRollups1m : containerRollups1h);
   const names = REPLICA_VALUES.map((k) => sql.identifier(k));
+  // Histograms add up bucket by bucket: the counts of every row's bucket i, summed per bin.
   return rowsOf<ReplicaSegmentRow>(
     db,
-    sql`select id, max(replica) as replica, max(revision) as revision,
-        json_agg(array[t, ${list(names)}]::float8[] order by t) as points
-      from (
+    sql`with bins as (
         select ${c.containerId} as id, max(${c.replica}) as replica, max(${c.revision}) as revision,
           ${binMs(time, stepMs)} as t,
           ${list(REPLICA_VALUES.map((k) => sql`${values[k]} as ${sql.identifier(k)}`))}
         from ${table} where ${where}
         group by 1, 4
-      ) as bins
-      group by id`,
+      ), hists as (
+        select id, t, array_agg(n order by i) as hist
+        from (
+          select ${c.containerId} as id, ${binMs(time, stepMs)} as t, u.i, sum(u.v)::bigint as n
+          from ${table}, unnest(${c.latencyHist}) with ordinality as u(v, i)
+          where ${where}
+          group by 1, 2, 3
+        ) as counts
+        group by 1, 2
+      )
+      select bins.id, max(replica) as replica, max(revision) as revision,
+        json_agg(array[bins.t, ${list(names)}]::float8[] order by bins.t) as points,
+        json_agg(hists.hist order by bins.t) as hists
+      from bins left join hists on hists.id = bins.id and hists.t = bins.t
+      group by bins.id`,
   );
 }
 
-type ReplicaBin = ReplicaPoint & { healthy: number };
+type ReplicaBin = Omit<ReplicaPoint, 'healthyRatio' | 'errorPercent' | 'latencyP50Ms' | 'latencyP95Ms'> & {
+  healthy: number;
+  hist: number[] | null;
+};
 
-/** A replica's bin of one segment, weighted by its sample count for merging. */
-function replicaBin(tuple: (number | null)[]): Weighted<ReplicaBin> {
-  const point = { t: tuple[0]!, healthyRatio: 0 } as Record<keyof ReplicaBin, number | null>;
-  REPLICA_VALUES.forEach((k, i) => {
-    if (k !== 'n') point[k] = tuple[i + 1] ?? null;
-  });
-  point.healthy ??= 0;
-  return { n: Number(tuple[1] ?? 0), point: point as ReplicaBin };
+/** Where each value is in a replicaSegment tuple, after the time. */
+const AT = Object.fromEntries(REPLICA_VALUES.map((k, i) => [k, i + 1])) as Record<ReplicaValue, number>;
+
+/**
+ * A replica's bin of one segment, weighted by its sample count for merging. Thousands of them: built as
+ * one literal, so they all share one shape.
+ */
+function replicaBin(v: (number | null)[], hist: number[] | null): Weighted<ReplicaBin> {
+  return {
+    n: v[AT.n] ?? 0,
+    point: {
+      t: v[0]!,
+      healthy: v[AT.healthy] ?? 0,
+      cpu: v[AT.cpu] ?? null,
+      memWorkingSetBytes: v[AT.memWorkingSetBytes] ?? null,
+      memLimitBytes: v[AT.memLimitBytes] ?? null,
+      netRxBps: v[AT.netRxBps] ?? null,
+      netTxBps: v[AT.netTxBps] ?? null,
+      blkReadBps: v[AT.blkReadBps] ?? null,
+      blkWriteBps: v[AT.blkWriteBps] ?? null,
+      requestRate: v[AT.requestRate] ?? null,
+      requests: v[AT.requests] ?? null,
+      errors5xx: v[AT.errors5xx] ?? null,
+      hist,
+    },
+  };
 }
 
 /** Deployments that were open at some point of [from, to]: markers on the chart. */
@@ -508,20 +568,34 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
       revision: Number(r.revision),
       bins: [],
     };
-    for (const tuple of r.points) entry.bins.push(replicaBin(tuple));
+    r.points.forEach((tuple, i) => entry.bins.push(replicaBin(tuple, r.hists[i] ?? null)));
     byContainer.set(r.id, entry);
   }
   const replicas = [...byContainer.values()]
     .map(({ bins, ...r }) => {
       const points = merge(
         bins,
-        ['cpu', 'memWorkingSetBytes', 'netRxBps', 'netTxBps', 'blkReadBps', 'blkWriteBps'],
+        ['cpu', 'memWorkingSetBytes', 'netRxBps', 'netTxBps', 'blkReadBps', 'blkWriteBps', 'requestRate'],
         ['memLimitBytes'],
-        // A count of samples: summed across tiers, then turned into a share of the bin.
-        ['healthy'],
-      ).map(({ n, point: { healthy, ...p } }): ReplicaPoint => ({
-        ...p,
-        healthyRatio: n > 0 ? healthy / n : 0,
+        // Counts: summed across tiers; healthy samples then become a share of the bin.
+        ['healthy', 'requests', 'errors5xx'],
+        (into, from) => (into.hist = addHistograms(into.hist, from.hist)),
+      ).map(({ n, point: p }): ReplicaPoint => ({
+        t: p.t,
+        cpu: p.cpu,
+        memWorkingSetBytes: p.memWorkingSetBytes,
+        memLimitBytes: p.memLimitBytes,
+        netRxBps: p.netRxBps,
+        netTxBps: p.netTxBps,
+        blkReadBps: p.blkReadBps,
+        blkWriteBps: p.blkWriteBps,
+        healthyRatio: n > 0 ? p.healthy / n : 0,
+        requestRate: p.requestRate,
+        requests: p.requests,
+        errors5xx: p.errors5xx,
+        errorPercent: p.requests && p.errors5xx !== null ? (100 * p.errors5xx) / p.requests : null,
+        latencyP50Ms: quantile(p.hist, 0.5),
+        latencyP95Ms: quantile(p.hist, 0.95),
       }));
       return { ...r, points };
     })
