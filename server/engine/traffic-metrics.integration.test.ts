@@ -137,5 +137,14 @@ describe('proxy traffic in the metrics', () => {
       .from(containerSamples)
       .where(and(eq(containerSamples.serviceId, service.id), eq(containerSamples.at, after!.at)));
     expect(afterReplicas.reduce((n, r) => n + r.requests!, 0)).toBe(10);
+
+    // The router names the replicas that answered by their full container ids.
+    for (let i = 0; i < 4; i++) await fetch(url);
+    await new Promise((r) => setTimeout(r, 300));
+    const window = h.proxy!.takeTraffic().find((w) => w.serviceId === service.id);
+    expect([...window!.replicas.keys()].every((id) => afterReplicas.some((r) => r.containerId === id))).toBe(
+      true,
+    );
+    expect([...window!.replicas.values()].reduce((n, r) => n + r.requests, 0)).toBe(4);
   });
 });
