@@ -66,6 +66,20 @@ test('resource charts fill in live on the service page', async ({ page }) => {
     .poll(() => points(card.getByTestId('chart-cpu')), { timeout: DATA_TIMEOUT })
     .toBeGreaterThan(0);
   await expect(card.getByRole('heading', { name: 'CPU per replica' })).toBeVisible();
+  // Requests, errors and latency per replica: by the replica that answered.
+  await expect(card.getByRole('heading', { name: 'Errors (5xx) per replica' })).toBeVisible();
+  await expect
+    .poll(
+      async () => {
+        for (let i = 0; i < 20; i++) await page.request.get(endpoint!).catch(() => null);
+        return points(card.getByTestId('chart-latency-p95'));
+      },
+      { timeout: DATA_TIMEOUT, intervals: [1_000] },
+    )
+    .toBeGreaterThan(0);
+  await expect.poll(() => points(card.getByTestId('chart-requests'))).toBeGreaterThan(0);
+  await expect(card.getByTestId('chart-latency-p50')).toBeVisible();
+  await shoot(page, 'service-metrics-replicas');
 
   await card.getByRole('button', { name: '1h' }).click();
   await expect(card.getByRole('button', { name: '1h' })).toHaveAttribute('aria-pressed', 'true');

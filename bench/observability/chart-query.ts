@@ -53,6 +53,10 @@ const CPU = sql.raw(
 );
 const MEM = sql.raw(`(3000000 + r * 1000 + floor(random() * 200000))::bigint`);
 const SERVICE_CPU = sql.raw(`(0.6 + 0.4 * sin(2 * pi() * extract(epoch from t) / 86400) + random() * 0.1)`);
+// Every replica answers 1.6–2.4 requests a second, mostly in 1–2 ms, some in 2–4 ms, 1 in 200 a 5xx; the
+// service's rows are the sums. Latencies as histograms (server/services/metrics/latency.ts).
+const REQUESTS = sql.raw(`(8 + (r + extract(epoch from t)::int) % 5)`);
+const LATENCY = (q: string) => sql.raw(`array[0, ${q} - 3, 2, 1]`);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** 64 hex digits, like a Docker container id, from a shape's tag and the container's number `r`. */
@@ -68,12 +72,13 @@ function ticks(from: number, to: number, stepS: number): SQL {
 function containerRaw(serviceId: string, tag: HistoryShape, life: Life, from: number, to: number) {
   return sql`insert into container_samples (at, service_id, container_id, replica, revision, health,
       restart_count, cpu_percent, mem_usage_bytes, mem_working_set_bytes, mem_limit_bytes, net_rx_bps,
-      net_tx_bps, blk_read_bps, blk_write_bps)
+      net_tx_bps, blk_read_bps, blk_write_bps, requests, request_rate, errors_5xx, latency_hist)
     select t, ${serviceId}::uuid, ${containerId(tag)}, r % ${lit(PER_SERVICE)},
       ${lit(life.revision)}, 'healthy', 0, ${CPU}, m, m - 250000, null::bigint,
-      800 + random() * 400, 1500 + random() * 800, 0, 0
+      800 + random() * 400, 1500 + random() * 800, 0, 0,
+      q, q / ${lit(TICK_S)}.0, (random() < 0.005)::int, ${LATENCY('q')}
     from ${ticks(from, to, TICK_S)}, generate_series(${lit(life.first)}, ${lit(life.last)}) r,
-      lateral (select ${MEM} as m) mem`;
+      lateral (select ${MEM} as m, ${REQUESTS} as q) v`;
 }
 
 /** Minute rollups of a life's containers, as the rollup job writes them, for [from, to). */
@@ -82,12 +87,13 @@ function containerMinutes(serviceId: string, tag: HistoryShape, life: Life, from
   return sql`insert into container_rollups_1m (bucket, service_id, container_id, replica, revision, samples,
       healthy_samples, restart_count, cpu_percent_avg, cpu_percent_max, mem_usage_bytes_avg,
       mem_working_set_bytes_avg, mem_working_set_bytes_max, mem_limit_bytes, net_rx_bps, net_tx_bps,
-      blk_read_bps, blk_write_bps)
+      blk_read_bps, blk_write_bps, requests, request_rate, errors_5xx, latency_hist)
     select t, ${serviceId}::uuid, ${containerId(tag)}, r % ${lit(PER_SERVICE)},
       ${lit(life.revision)}, ${per}, ${per}, 0, c, c * 1.5, m, m - 250000, m - 200000, null::bigint,
-      800 + random() * 400, 1500 + random() * 800, 0, 0
+      800 + random() * 400, 1500 + random() * 800, 0, 0,
+      q, q / 60.0, (random() < 0.06)::int, ${LATENCY('q')}
     from ${ticks(from, to, 60)}, generate_series(${lit(life.first)}, ${lit(life.last)}) r,
-      lateral (select ${CPU} as c, ${MEM} as m) v`;
+      lateral (select ${CPU} as c, ${MEM} as m, ${per} * ${REQUESTS} as q) v`;
 }
 
 /** The service's own rows (sums across its `n` running replicas) for [from, to): raw or per minute. */
@@ -96,17 +102,21 @@ function serviceRows(serviceId: string, n: number, tier: 'raw' | '1m', from: num
   if (tier === 'raw')
     return sql`insert into service_samples (at, service_id, desired, running, healthy, restart_count,
         cpu_percent, cpu_percent_max, mem_working_set_bytes, mem_working_set_bytes_max, mem_limit_bytes,
-        net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps)
+        net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps, requests, request_rate, errors_5xx, latency_hist)
       select t, ${serviceId}::uuid, ${N}, ${N}, ${N}, 0, ${N} * c, c * 1.6, ${N} * 3000000, 3400000,
-        null::bigint, ${N} * 1000.0, ${N} * 1900.0, 0, 0
+        null::bigint, ${N} * 1000.0, ${N} * 1900.0, 0, 0,
+        ${N} * 10, ${N} * 10 / ${lit(TICK_S)}.0, ${N} / 20, array[0, ${N} * 7, ${N} * 2, ${N}]
       from ${ticks(from, to, TICK_S)}, lateral (select ${SERVICE_CPU} as c) cpu`;
   const per = lit(60 / TICK_S);
   return sql`insert into service_rollups_1m (bucket, service_id, samples, expected_samples, up_samples,
       desired_max, running_avg, healthy_avg, restart_count, cpu_percent_avg, cpu_percent_peak,
       cpu_percent_max, mem_working_set_bytes_avg, mem_working_set_bytes_peak, mem_working_set_bytes_max,
-      mem_limit_bytes, net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps)
+      mem_limit_bytes, net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps, requests, request_rate,
+      errors_5xx, latency_hist)
     select t, ${serviceId}::uuid, ${per}, ${per}, ${per}, ${N}, ${N}, ${N}, 0, ${N} * c, ${N} * c * 1.2,
-      c * 1.6, ${N} * 3000000, ${N} * 3100000, 3400000, null::bigint, ${N} * 1000.0, ${N} * 1900.0, 0, 0
+      c * 1.6, ${N} * 3000000, ${N} * 3100000, 3400000, null::bigint, ${N} * 1000.0, ${N} * 1900.0, 0, 0,
+      ${per} * ${N} * 10, ${N} * 10 / ${lit(TICK_S)}.0, ${per} * ${N} / 20,
+      array[0, ${per} * ${N} * 7, ${per} * ${N} * 2, ${per} * ${N}]
     from ${ticks(from, to, 60)}, lateral (select ${SERVICE_CPU} as c) cpu`;
 }
 

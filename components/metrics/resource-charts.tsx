@@ -180,6 +180,34 @@ function replicaPanels(replicas: ReplicaSeries): Panel[] {
   };
   const limit = Math.max(0, ...replicas.map((r) => lastNumber(r.points, (p) => p.memLimitBytes) ?? 0));
   return [
+    {
+      id: 'requests',
+      title: 'Requests per replica',
+      format: formatPerSecond,
+      series,
+      rows: rowsOf((p) => p.requestRate),
+    },
+    {
+      id: 'errors',
+      title: 'Errors (5xx) per replica',
+      format: formatPercent,
+      series,
+      rows: rowsOf((p) => (p.requests ? p.errorPercent : p.requests === 0 ? 0 : null)),
+    },
+    {
+      id: 'latency-p50',
+      title: 'Latency p50 per replica',
+      format: formatMs,
+      series,
+      rows: rowsOf((p) => p.latencyP50Ms),
+    },
+    {
+      id: 'latency-p95',
+      title: 'Latency p95 per replica',
+      format: formatMs,
+      series,
+      rows: rowsOf((p) => p.latencyP95Ms),
+    },
     { id: 'cpu', title: 'CPU per replica', format: formatCpu, series, rows: rowsOf((p) => p.cpu) },
     {
       id: 'memory',
@@ -274,7 +302,7 @@ export function ResourceCharts({ serviceId }: { serviceId: string }) {
         description={
           (LIVE.includes(range) ? 'Live, refreshed every 5 s. ' : '') +
           'Requests, errors and latency as clients see them through the endpoint' +
-          (view === 'replicas' ? ' (aggregated view only)' : '') +
+          (view === 'replicas' ? ', split by the replica that answered' : '') +
           '; CPU in % of one core; dashed verticals are deployments.'
         }
         actions={

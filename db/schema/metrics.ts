@@ -26,6 +26,15 @@ const traffic = () => ({
   errors5xx: bytes('errors_5xx'),
   latencyHist: bigint('latency_hist', { mode: 'number' }).array(),
 });
+// What one replica answered through the endpoint, by the proxy server that answered. Stored per container
+// and tick, so compact: while a replica answers nothing, requests is 0 and the rest null (null requests:
+// nothing sampled the proxy). Samples count in integers, rollups in bigints.
+const replicaTraffic = <B extends { array: () => unknown }>(counter: (name: string) => B) => ({
+  requestRate: doublePrecision('request_rate'),
+  requests: counter('requests'),
+  errors5xx: counter('errors_5xx'),
+  latencyHist: counter('latency_hist').array() as ReturnType<B['array']>,
+});
 const serviceRef = () =>
   uuid('service_id')
     .notNull()
@@ -53,6 +62,7 @@ export const containerSamples = pgTable(
     netTxBps: doublePrecision('net_tx_bps'),
     blkReadBps: doublePrecision('blk_read_bps'),
     blkWriteBps: doublePrecision('blk_write_bps'),
+    ...replicaTraffic((name) => integer(name)),
   },
   (t) => [
     primaryKey({ name: 'container_samples_pk', columns: [t.at, t.containerId] }),
@@ -82,10 +92,13 @@ function containerRollups(name: string) {
       netTxBps: doublePrecision('net_tx_bps'),
       blkReadBps: doublePrecision('blk_read_bps'),
       blkWriteBps: doublePrecision('blk_write_bps'),
+      ...replicaTraffic(bytes),
     },
     (t) => [
       primaryKey({ name: `${name}_pk`, columns: [t.bucket, t.containerId] }),
-      index(`${name}_service_idx`).on(t.serviceId, t.bucket),
+      // Per service, container by container: the per-replica chart hops from one container to the next to
+      // find those a range saw, then reads the rows of the few it draws.
+      index(`${name}_service_container_idx`).on(t.serviceId, t.containerId, t.bucket),
     ],
   );
 }

@@ -1,5 +1,6 @@
 import { CgroupStatsReader } from '@/server/docker/cgroup-stats';
 import type { ContainerStats, Replica, ReplicaRuntime } from '@/server/docker/engine';
+import type { RequestCounts } from '@/server/proxy/request-log';
 import type { Deps } from '@/server/services/context';
 import { histogramOf } from '@/server/services/metrics/latency';
 import { recordTick, type ContainerReading, type ServiceTraffic } from '@/server/services/metrics/record';
@@ -145,8 +146,9 @@ export class MetricsCollector {
   }
 
   /**
-   * What each endpoint served since the previous tick, or null when there is no proxy to ask. The first
-   * tick only starts following the proxy's request log: its window would not be a whole interval.
+   * What each endpoint and each of its replicas served since the previous tick, or null when there is no
+   * proxy to ask. The first tick only starts following the proxy's request log: its window would not be a
+   * whole interval.
    */
   private traffic(): { of: (serviceId: string) => ServiceTraffic } | null {
     const proxy = this.deps.proxy;
@@ -158,15 +160,17 @@ export class MetricsCollector {
     if (since === null) return null;
     const seconds = Math.max((now - since) / 1000, 0.001);
     const served = new Map(windows.map((w) => [w.serviceId, w]));
+    const counts = (c: RequestCounts | undefined) => ({
+      requests: c?.requests ?? 0,
+      requestRate: (c?.requests ?? 0) / seconds,
+      errors5xx: c?.errors5xx ?? 0,
+      latencyHist: c ? histogramOf(c.latencyMs) : [],
+    });
     return {
       of: (serviceId: string): ServiceTraffic => {
         const w = served.get(serviceId);
-        return {
-          requests: w?.requests ?? 0,
-          requestRate: (w?.requests ?? 0) / seconds,
-          errors5xx: w?.errors5xx ?? 0,
-          latencyHist: w ? histogramOf(w.latencyMs) : [],
-        };
+        const replicas = [...(w?.replicas ?? [])].map(([containerId, c]) => ({ containerId, ...counts(c) }));
+        return { ...counts(w), replicas };
       },
     };
   }

@@ -20,6 +20,11 @@ export const backendName = (serviceId: string) => `be_${serviceId}`;
 export const shortId = (containerId: string) => containerId.slice(0, 12);
 export const serverName = (containerId: string) => `r_${shortId(containerId)}`;
 
+/** The short container id a server is named after; null for anything else (e.g. `<NOSRV>`). */
+export function containerIdOfServer(server: string): string | null {
+  return server.startsWith('r_') && server.length > 2 ? server.slice(2) : null;
+}
+
 export function serviceIdOfBackend(proxyName: string): string | null {
   return proxyName.startsWith('be_') ? proxyName.slice(3) : null;
 }

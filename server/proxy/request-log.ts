@@ -1,9 +1,8 @@
 import dgram from 'node:dgram';
-import { serviceIdOfBackend } from './config';
+import { containerIdOfServer, serviceIdOfBackend } from './config';
 
-/** What one service's endpoint served since the last `take()`. */
-export type TrafficWindow = {
-  serviceId: string;
+/** Requests, 5xx answers and latencies counted over a window. */
+export type RequestCounts = {
   requests: number;
   /** Answers with status 500–599, HAProxy's own 503 (no server) included. */
   errors5xx: number;
@@ -11,23 +10,50 @@ export type TrafficWindow = {
   latencyMs: Map<number, number>;
 };
 
+/** What one service's endpoint served since the last `take()`. */
+export type TrafficWindow = RequestCounts & {
+  serviceId: string;
+  /**
+   * The same per replica that answered, by container id: the short id HAProxy's server is named after
+   * (the traffic router gives the full one where it knows it). What no server answered counts only above.
+   */
+  replicas: Map<string, RequestCounts>;
+};
+
 /** One log line, or null for anything that is not ours (blank lines, other proxies). */
-export function parseRequestLine(
-  line: string,
-): { serviceId: string; status: number; latencyMs: number | null } | null {
+export function parseRequestLine(line: string): {
+  serviceId: string;
+  containerId: string | null;
+  status: number;
+  latencyMs: number | null;
+} | null {
   const parts = line.trim().split(' ');
   if (parts.length !== 4) return null;
   const serviceId = serviceIdOfBackend(parts[0]!);
   const status = Number(parts[2]);
   const ta = Number(parts[3]);
   if (!serviceId || !Number.isInteger(status)) return null;
-  return { serviceId, status, latencyMs: Number.isInteger(ta) && ta >= 0 ? ta : null };
+  return {
+    serviceId,
+    containerId: containerIdOfServer(parts[1]!),
+    status,
+    latencyMs: Number.isInteger(ta) && ta >= 0 ? ta : null,
+  };
+}
+
+const noCounts = (): RequestCounts => ({ requests: 0, errors5xx: 0, latencyMs: new Map() });
+
+function count(c: RequestCounts, status: number, latencyMs: number | null) {
+  c.requests++;
+  if (status >= 500 && status <= 599) c.errors5xx++;
+  if (latencyMs !== null) c.latencyMs.set(latencyMs, (c.latencyMs.get(latencyMs) ?? 0) + 1);
 }
 
 /**
  * Receives HAProxy's request log (one UDP datagram per request on 127.0.0.1) and counts requests, 5xx
- * answers and latencies per service until they are taken. Every worker logs there, old ones finishing
- * their connections after a reload included. Requests logged while nothing listens are not counted.
+ * answers and latencies per service and replica until they are taken. Every worker logs there, old ones
+ * finishing their connections after a reload included. Requests logged while nothing listens are not
+ * counted.
  */
 export class RequestLog {
   private socket: dgram.Socket | null = null;
@@ -57,7 +83,7 @@ export class RequestLog {
     this.socket = null;
   }
 
-  /** Counts since the previous call, per service that served anything. */
+  /** Counts since the previous call, per service that served anything and its replicas. */
   take(): TrafficWindow[] {
     const out = [...this.windows.values()];
     this.windows = new Map();
@@ -71,12 +97,17 @@ export class RequestLog {
       if (!r) continue;
       let w = this.windows.get(r.serviceId);
       if (!w) {
-        w = { serviceId: r.serviceId, requests: 0, errors5xx: 0, latencyMs: new Map() };
+        w = { serviceId: r.serviceId, ...noCounts(), replicas: new Map() };
         this.windows.set(r.serviceId, w);
       }
-      w.requests++;
-      if (r.status >= 500 && r.status <= 599) w.errors5xx++;
-      if (r.latencyMs !== null) w.latencyMs.set(r.latencyMs, (w.latencyMs.get(r.latencyMs) ?? 0) + 1);
+      count(w, r.status, r.latencyMs);
+      if (r.containerId === null) continue;
+      let replica = w.replicas.get(r.containerId);
+      if (!replica) {
+        replica = noCounts();
+        w.replicas.set(r.containerId, replica);
+      }
+      count(replica, r.status, r.latencyMs);
     }
   }
 }

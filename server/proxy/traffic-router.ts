@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import {
   backendName,
+  containerIdOfServer,
   DEFAULT_WEIGHT,
   formatAddress,
   renderConfig,
@@ -268,7 +269,7 @@ export class TrafficRouter {
         const serviceId = serviceIdOfBackend(be);
         if (!serviceId) continue;
         const list: ServerStats[] = [...servers.values()].map((o) => ({
-          id: this.fullIds.get(`${be}/${o.server}`) ?? o.server.slice(2),
+          id: this.containerIdOf(be, o.server),
           server: o.server,
           requests: num(o.row.req_tot) || num(o.row.stot),
           errors5xx: num(o.row.hrsp_5xx),
@@ -308,12 +309,19 @@ export class TrafficRouter {
   }
 
   /**
-   * Requests, 5xx answers and latencies per service since the previous call, from HAProxy's request
-   * log. The first call starts following the log and returns nothing; only the process that samples
+   * Requests, 5xx answers and latencies per service and replica since the previous call, from HAProxy's
+   * request log. The first call starts following the log and returns nothing; only the process that samples
    * metrics calls it, so nothing accumulates elsewhere.
    */
   takeTraffic(): TrafficWindow[] {
-    if (this.requestLog) return this.requestLog.take();
+    if (this.requestLog)
+      return this.requestLog.take().map((w) => {
+        const be = backendName(w.serviceId);
+        const replicas = [...w.replicas].map(
+          ([id, counts]) => [this.containerIdOf(be, serverName(id)), counts] as const,
+        );
+        return { ...w, replicas: new Map(replicas) };
+      });
     if (this.logPort === null || this.logFailed) return [];
     const log = new RequestLog(this.logPort);
     this.requestLog = log;
@@ -490,6 +498,11 @@ export class TrafficRouter {
     } catch {
       return null;
     }
+  }
+
+  /** The full id of the container a server is named after, or the short id in its name. */
+  private containerIdOf(backend: string, server: string): string {
+    return this.fullIds.get(`${backend}/${server}`) ?? containerIdOfServer(server) ?? server;
   }
 
   private rememberIds(backends: Backend[], keep: (key: string) => boolean = () => true): void {

@@ -144,7 +144,15 @@ describe('recording a tick', () => {
       }),
     ).toEqual({ containers: 3001, services: 1 });
     const [row] = await h.db.select().from(containerSamples).where(eq(containerSamples.containerId, 'exact'));
-    expect(row).toEqual({ at, ...exact });
+    // Not sampled through the proxy: no traffic of its own.
+    expect(row).toEqual({
+      at,
+      ...exact,
+      requests: null,
+      requestRate: null,
+      errors5xx: null,
+      latencyHist: null,
+    });
     const stored = await h.db.select().from(containerSamples).where(eq(containerSamples.serviceId, svc));
     expect(stored).toHaveLength(3001);
     expect(stored.find((r) => r.containerId === 'c2999')?.cpuPercent).toBe(2999 / 7);
@@ -168,6 +176,65 @@ describe('recording a tick', () => {
       }),
     ).rejects.toThrow();
     expect((await h.db.select().from(containerSamples)).map((r) => r.containerId)).toEqual(['a']);
+  });
+
+  it('stores what each replica answered, by full or short container id, and 4 bytes for one that answered nothing', async () => {
+    await clearMetrics(h.db);
+    const svc = await fixtureService(h, 'rec-replicas');
+    const quiet = await fixtureService(h, 'rec-unsampled');
+    const id = (c: string) => c.repeat(64);
+    const at = new Date('2026-06-10T12:00:00Z');
+    await recordTick(h.db, {
+      at,
+      containers: [
+        reading(svc, id('a'), {}),
+        reading(svc, id('b'), { replica: 1 }),
+        reading(svc, id('c'), { replica: 2 }),
+        reading(quiet, id('d'), {}),
+      ],
+      services: [
+        {
+          serviceId: svc,
+          desired: 3,
+          // 1 of the 31 requests got HAProxy's own 503: no replica answered it.
+          traffic: {
+            requests: 31,
+            requestRate: 6.2,
+            errors5xx: 3,
+            latencyHist: [26, 0, 5],
+            replicas: [
+              { containerId: id('a'), requests: 20, requestRate: 4, errors5xx: 2, latencyHist: [15, 0, 5] },
+              // The proxy knew only the short id.
+              {
+                containerId: id('b').slice(0, 12),
+                requests: 10,
+                requestRate: 2,
+                errors5xx: 0,
+                latencyHist: [10],
+              },
+            ],
+          },
+        },
+        // Nothing sampled the proxy.
+        { serviceId: quiet, desired: 1 },
+      ],
+    });
+    const rows = await h.db
+      .select({
+        containerId: containerSamples.containerId,
+        requests: containerSamples.requests,
+        requestRate: containerSamples.requestRate,
+        errors5xx: containerSamples.errors5xx,
+        latencyHist: containerSamples.latencyHist,
+      })
+      .from(containerSamples)
+      .orderBy(containerSamples.containerId);
+    expect(rows).toEqual([
+      { containerId: id('a'), requests: 20, requestRate: 4, errors5xx: 2, latencyHist: [15, 0, 5] },
+      { containerId: id('b'), requests: 10, requestRate: 2, errors5xx: 0, latencyHist: [10] },
+      { containerId: id('c'), requests: 0, requestRate: null, errors5xx: null, latencyHist: null },
+      { containerId: id('d'), requests: null, requestRate: null, errors5xx: null, latencyHist: null },
+    ]);
   });
 
   it('leaves out a service deleted while the tick was being read', async () => {

@@ -21,13 +21,21 @@ export type ContainerReading = {
   blkWriteBps: number | null;
 };
 
-/** What a service's endpoint served during a tick; latencies as a histogram (latency.ts). */
-export type ServiceTraffic = {
+/** What an endpoint, or one replica behind it, served during a tick; latencies as a histogram (latency.ts). */
+export type Traffic = {
   requests: number;
   /** Requests per second over the tick's window. */
   requestRate: number;
   errors5xx: number;
   latencyHist: number[];
+};
+
+export type ServiceTraffic = Traffic & {
+  /**
+   * Per replica that answered: its container id, or the leading part the proxy knows. Requests no
+   * replica answered (the proxy's own 503s) count only for the service.
+   */
+  replicas?: (Traffic & { containerId: string })[];
 };
 
 export type Tick = {
@@ -120,13 +128,34 @@ function insertRows<T extends PgTable>(table: T, rows: Record<string, unknown>[]
   return sql`insert into ${table} (${names}) select ${names} from json_populate_recordset(null::${table}, ${JSON.stringify(json)}::json)`;
 }
 
+/**
+ * A container's row of a tick, with what it answered through the endpoint. Compact, as it is stored per
+ * container and tick: a replica that answered nothing has requests 0 and the rest null; requests is null
+ * when the proxy was not sampled.
+ */
+export function containerRow(at: Date, c: ContainerReading, traffic: ServiceTraffic | null) {
+  const served = traffic?.replicas?.find((r) => c.containerId.startsWith(r.containerId));
+  const busy = served && served.requests > 0 ? served : null;
+  return {
+    at,
+    ...c,
+    requests: traffic ? (busy?.requests ?? 0) : null,
+    requestRate: busy?.requestRate ?? null,
+    errors5xx: busy?.errors5xx ?? null,
+    latencyHist: busy?.latencyHist ?? null,
+  };
+}
+
 function isForeignKeyViolation(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | null;
   return e?.code === '23503' || e?.cause?.code === '23503';
 }
 
 async function insertTick(db: Db, tick: Tick, keep: (serviceId: string) => boolean) {
-  const containers = tick.containers.filter((c) => keep(c.serviceId));
+  const traffic = new Map(tick.services.map((s) => [s.serviceId, s.traffic ?? null]));
+  const containers = tick.containers
+    .filter((c) => keep(c.serviceId))
+    .map((c) => containerRow(tick.at, c, traffic.get(c.serviceId) ?? null));
   const rows = tick.services
     .filter((s) => keep(s.serviceId))
     .map((s) =>
@@ -143,13 +172,9 @@ async function insertTick(db: Db, tick: Tick, keep: (serviceId: string) => boole
     .filter(
       (r) => r.desired > 0 || (r.requests ?? 0) > 0 || containers.some((c) => c.serviceId === r.serviceId),
     );
-  const inserts = [
-    insertRows(
-      containerSamples,
-      containers.map((c) => ({ at: tick.at, ...c })),
-    ),
-    insertRows(serviceSamples, rows),
-  ].filter((q): q is SQL => q !== null);
+  const inserts = [insertRows(containerSamples, containers), insertRows(serviceSamples, rows)].filter(
+    (q): q is SQL => q !== null,
+  );
   // One statement is atomic without a transaction: a data-modifying WITH holds the first insert.
   if (inserts.length === 2) await db.execute(sql`with c as (${inserts[0]}) ${inserts[1]}`);
   else if (inserts.length === 1) await db.execute(inserts[0]!);

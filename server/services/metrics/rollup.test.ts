@@ -172,6 +172,58 @@ describe('rolling up metrics', () => {
     expect(later.c1h).toEqual(rows.c1h);
   });
 
+  it('rolls up what each replica answered exactly: counts and histograms add up, rates are means of the sampled ticks', async () => {
+    const svc = await fixtureService(h, 'roll-traffic');
+    const ticks = [0, 20, 40, 60, 80, 100, HOUR / s].map((t) => at(t * s));
+    // c1 answers in most ticks (a rate per 20 s window), nothing in two; c2 nothing at all, and the proxy
+    // was not sampled in its first tick.
+    const c1 = [
+      { requests: 10, errors5xx: 1, latencyHist: [0, 10] },
+      { requests: 0 },
+      { requests: 20, errors5xx: 0, latencyHist: [0, 15, 5] },
+      { requests: 5, errors5xx: 5, latencyHist: [5] },
+      { requests: 5, errors5xx: 0, latencyHist: [0, 0, 0, 5] },
+      { requests: 0 },
+      { requests: 7, errors5xx: 0, latencyHist: [7] },
+    ];
+    await insertContainerSamples(h.db, [
+      ...ticks.map((t, i) =>
+        containerSample(svc, 'c1', t, {
+          ...c1[i],
+          requestRate: c1[i]!.requests > 0 ? c1[i]!.requests / 20 : null,
+        }),
+      ),
+      ...ticks.map((t, i) => containerSample(svc, 'c2', t, { replica: 1, requests: i === 0 ? null : 0 })),
+    ]);
+    await rollUpMetrics(h.db, { now: new Date(T0 + HOUR + 5 * MINUTE) });
+    const rows = await dump();
+    const traffic = (r: (typeof rows.c1m)[number]) => ({
+      bucket: r.bucket,
+      requests: r.requests,
+      requestRate: r.requestRate,
+      errors5xx: r.errors5xx,
+      latencyHist: r.latencyHist,
+    });
+    const of = (list: typeof rows.c1m, id: string) => list.filter((r) => r.containerId === id).map(traffic);
+    expect(of(rows.c1m, 'c1')).toEqual([
+      { bucket: at(0), requests: 30, requestRate: 1.5 / 3, errors5xx: 1, latencyHist: [0, 25, 5] },
+      { bucket: at(MINUTE), requests: 10, requestRate: 0.5 / 3, errors5xx: 5, latencyHist: [5, 0, 0, 5] },
+      { bucket: at(HOUR), requests: 7, requestRate: 0.35, errors5xx: 0, latencyHist: [7] },
+    ]);
+    // The hour weighs each minute's mean rate by its samples.
+    expect(of(rows.c1h, 'c1')).toEqual([
+      { bucket: at(0), requests: 40, requestRate: (1.5 + 0.5) / 6, errors5xx: 6, latencyHist: [5, 25, 5, 5] },
+    ]);
+    // Idle stays compact at every tier: requests 0, the rest null.
+    const idle = { requestRate: null, errors5xx: null, latencyHist: null };
+    expect(of(rows.c1m, 'c2')).toEqual([
+      { bucket: at(0), requests: 0, ...idle },
+      { bucket: at(MINUTE), requests: 0, ...idle },
+      { bucket: at(HOUR), requests: 0, ...idle },
+    ]);
+    expect(of(rows.c1h, 'c2')).toEqual([{ bucket: at(0), requests: 0, ...idle }]);
+  });
+
   it('catches up after downtime from where it stopped', async () => {
     const svc = await fixtureService(h, 'gap');
     await insertServiceSamples(h.db, [serviceSample(svc, at(0), { cpuPercent: 10 })]);

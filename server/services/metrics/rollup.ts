@@ -27,7 +27,8 @@ const bucketOf = (column: string, widthMs: number) =>
   sql.raw(`date_bin(interval '${widthMs / 1000} seconds', ${column}, timestamptz '1970-01-01T00:00:00Z')`);
 
 // The rollup of one tier for [from, to), for containers and for services. Upserts: rerunning a range
-// recomputes the same rows.
+// recomputes the same rows. A replica's request rate is stored only while it answered (schema): a mean
+// over the rows where the proxy was sampled, the others counting 0.
 function containerStatement(tier: RollupTier, from: Date, to: Date) {
   const bucket = bucketOf(tier === '1m' ? 'at' : 'bucket', TIER_WIDTH_MS[tier]);
   const target = tier === '1m' ? containerRollups1m : containerRollups1h;
@@ -37,18 +38,21 @@ function containerStatement(tier: RollupTier, from: Date, to: Date) {
           count(*) filter (where health = 'healthy'), max(restart_count),
           avg(cpu_percent), max(cpu_percent), round(avg(mem_usage_bytes)), round(avg(mem_working_set_bytes)),
           max(mem_working_set_bytes), max(mem_limit_bytes),
-          avg(net_rx_bps), avg(net_tx_bps), avg(blk_read_bps), avg(blk_write_bps)
+          avg(net_rx_bps), avg(net_tx_bps), avg(blk_read_bps), avg(blk_write_bps),
+          sum(request_rate) / nullif(count(requests), 0), ${TRAFFIC_SUMS}
         from ${containerSamples} where at >= ${iso(from)}::timestamptz and at < ${iso(to)}::timestamptz`
       : sql`select ${bucket}, service_id, container_id, max(replica), max(revision), sum(samples),
           sum(healthy_samples), max(restart_count),
           ${wavg('cpu_percent_avg')}, max(cpu_percent_max), round(${wavg('mem_usage_bytes_avg')}),
           round(${wavg('mem_working_set_bytes_avg')}), max(mem_working_set_bytes_max), max(mem_limit_bytes),
-          ${wavg('net_rx_bps')}, ${wavg('net_tx_bps')}, ${wavg('blk_read_bps')}, ${wavg('blk_write_bps')}
+          ${wavg('net_rx_bps')}, ${wavg('net_tx_bps')}, ${wavg('blk_read_bps')}, ${wavg('blk_write_bps')},
+          sum(request_rate * samples) / nullif(sum(samples) filter (where requests is not null), 0),
+          ${TRAFFIC_SUMS}
         from ${containerRollups1m} where bucket >= ${iso(from)}::timestamptz and bucket < ${iso(to)}::timestamptz`;
   return sql`insert into ${target} (bucket, service_id, container_id, replica, revision, samples,
       healthy_samples, restart_count, cpu_percent_avg, cpu_percent_max, mem_usage_bytes_avg,
       mem_working_set_bytes_avg, mem_working_set_bytes_max, mem_limit_bytes,
-      net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps)
+      net_rx_bps, net_tx_bps, blk_read_bps, blk_write_bps, request_rate, requests, errors_5xx, latency_hist)
     ${select}
     group by 1, service_id, container_id
     on conflict (bucket, container_id) do update set
@@ -60,7 +64,8 @@ function containerStatement(tier: RollupTier, from: Date, to: Date) {
       mem_working_set_bytes_max = excluded.mem_working_set_bytes_max,
       mem_limit_bytes = excluded.mem_limit_bytes, net_rx_bps = excluded.net_rx_bps,
       net_tx_bps = excluded.net_tx_bps, blk_read_bps = excluded.blk_read_bps,
-      blk_write_bps = excluded.blk_write_bps`;
+      blk_write_bps = excluded.blk_write_bps, request_rate = excluded.request_rate,
+      requests = excluded.requests, errors_5xx = excluded.errors_5xx, latency_hist = excluded.latency_hist`;
 }
 
 function serviceStatement(tier: RollupTier, from: Date, to: Date) {
@@ -109,24 +114,34 @@ const TRAFFIC_SUMS = sql.raw(
   `sum(requests), sum(errors_5xx), case when count(latency_hist) > 0 then '{}'::bigint[] end`,
 );
 
-/** Adds up the latency histograms of the rows a service's buckets were rolled up from, bucket by bucket. */
-function histStatement(tier: RollupTier, from: Date, to: Date) {
-  const source = tier === '1m' ? serviceSamples : serviceRollups1m;
-  const target = tier === '1m' ? serviceRollups1m : serviceRollups1h;
+/**
+ * Adds up the latency histograms of the rows a service's or container's buckets were rolled up from, bucket
+ * by bucket.
+ */
+function histStatement(tier: RollupTier, from: Date, to: Date, of: 'service' | 'container') {
+  const [source, target] =
+    of === 'service'
+      ? tier === '1m'
+        ? [serviceSamples, serviceRollups1m]
+        : [serviceRollups1m, serviceRollups1h]
+      : tier === '1m'
+        ? [containerSamples, containerRollups1m]
+        : [containerRollups1m, containerRollups1h];
+  const key = sql.raw(of === 'service' ? 'service_id' : 'container_id');
   const time = tier === '1m' ? 'at' : 'bucket';
   const bucket = bucketOf(`s.${time}`, TIER_WIDTH_MS[tier]);
   return sql`update ${target} as t set latency_hist = h.hist
     from (
-      select b, service_id, array_agg(n order by i) as hist
+      select b, ${key}, array_agg(n order by i) as hist
       from (
-        select ${bucket} as b, s.service_id, u.i, sum(u.v)::bigint as n
+        select ${bucket} as b, s.${key}, u.i, sum(u.v)::bigint as n
         from ${source} as s, unnest(s.latency_hist) with ordinality as u(v, i)
         where s.${sql.raw(time)} >= ${iso(from)}::timestamptz and s.${sql.raw(time)} < ${iso(to)}::timestamptz
         group by 1, 2, 3
       ) as per_bucket
       group by 1, 2
     ) as h
-    where t.bucket = h.b and t.service_id = h.service_id`;
+    where t.bucket = h.b and t.${key} = h.${key}`;
 }
 
 /** Mean of per-minute means, weighted by their sample counts. */
@@ -188,7 +203,8 @@ async function rollTier(db: Db, tier: RollupTier, upTo: number): Promise<{ from:
       if (done && done >= chunkTo) return;
       await tx.execute(containerStatement(tier, chunkFrom, chunkTo));
       await tx.execute(serviceStatement(tier, chunkFrom, chunkTo));
-      await tx.execute(histStatement(tier, chunkFrom, chunkTo));
+      await tx.execute(histStatement(tier, chunkFrom, chunkTo, 'service'));
+      await tx.execute(histStatement(tier, chunkFrom, chunkTo, 'container'));
       await setWatermark(tx, tier, chunkTo);
     });
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deployments } from '@/db/schema';
+import { containerRollups1h, containerRollups1m, deployments } from '@/db/schema';
 import {
   clearMetrics,
   containerSample,
@@ -19,6 +19,12 @@ import { DAY, HOUR, MINUTE } from './tiers';
 const NOW = Date.parse('2026-06-10T12:00:00Z');
 const HIST = histogramOf([
   [10, 30],
+  [11, 26],
+  [520, 4],
+]);
+const C0_HIST = histogramOf([[10, 30]]);
+const C0_LAST_HIST = histogramOf([[520, 30]]);
+const C1_HIST = histogramOf([
   [11, 26],
   [520, 4],
 ]);
@@ -62,6 +68,12 @@ beforeAll(async () => {
           cpuPercent: cpu(i) / 2,
           memWorkingSetBytes: 1000,
           health: replica === 1 && i <= 30 ? 'unhealthy' : 'healthy',
+          // The service's 60 requests a minute: c0 answered 30 in 10 ms (the 6 errors among them; 520 ms
+          // in the last tick), c1 the rest.
+          requests: 30,
+          requestRate: 0.5,
+          errors5xx: replica === 0 && i <= 90 ? 6 : 0,
+          latencyHist: replica === 1 ? C1_HIST : i === 1 ? C0_LAST_HIST : C0_HIST,
         }),
       ),
     ),
@@ -159,6 +171,144 @@ describe('metric series', () => {
     expect(c1.at(-1)).toMatchObject({ t: NOW - MINUTE, cpu: 5, healthyRatio: 0 });
     expect(c1.find((p) => p.t === NOW - 31 * MINUTE)).toMatchObject({ cpu: 5, healthyRatio: 1 });
     expect(res.deploys.map((d) => d.toRevision)).toEqual([3]);
+  });
+
+  it('gives each replica 7 days of hourly points through hourly, minute and raw rows, as exact as the raw samples', async () => {
+    const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range: '7d', view: 'replicas' });
+    if (res.view !== 'replicas') throw new Error('replica view expected');
+    expect(res.tiers).toEqual(['1h', '1m', 'raw']);
+    expect(res.hiddenReplicas).toBe(0);
+    expect(res.replicas.map((r) => [r.containerId, r.points.length])).toEqual([
+      ['c0', 168],
+      ['c1', 168],
+    ]);
+    const [c0, c1] = res.replicas.map((r) => r.points);
+    expect(c0![0]).toMatchObject({
+      t: NOW - 7 * DAY,
+      cpu: 10,
+      memWorkingSetBytes: 1000,
+      healthyRatio: 1,
+    });
+    // 10:00–10:59: 30 minutes at 5 % and 30 at 10 %.
+    expect(c0!.at(-2)).toMatchObject({ t: NOW - 2 * HOUR, cpu: 7.5 });
+    // 11:00–11:59: 59 minute rows and the raw 11:59 tick, merged; replica 1 unhealthy from 11:30.
+    expect(c0!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 1 });
+    expect(c1!.at(-1)).toMatchObject({ t: NOW - HOUR, cpu: 5, healthyRatio: 0.5 });
+  });
+
+  it('gives each replica its request rate, error share and latency percentiles, adding up across every tier', async () => {
+    // c1: 26 requests a minute in [10, 12) ms and 4 in [500, 600). c0: 30 in [10, 12), but the last tick's
+    // in [500, 600): the last bin adds the minute rows' histograms to the raw tick's.
+    const c1 = { p50: 10 + (2 * 15) / 26, p95: 500 + (100 * 2.5) / 4 };
+    const c0First = { p50: 10 + (2 * 15) / 30, p95: 10 + (2 * 28.5) / 30 };
+    const c0Last = {
+      // An hour: 59 × 30 requests in [10, 12) and 30 in [500, 600).
+      '7d': { p50: 10 + (2 * 900) / 1770, p95: 10 + (2 * 1710) / 1770 },
+      // Five minutes: 4 × 30 and 30.
+      '24h': { p50: 10 + (2 * 75) / 120, p95: 500 + (100 * 22.5) / 30 },
+      // Twenty seconds: the last tick alone.
+      '1h': { p50: 550, p95: 500 + (100 * 28.5) / 30 },
+    };
+    for (const range of ['7d', '24h', '1h'] as const) {
+      const res = await metricSeries(await h.as('viewer'), { serviceId: svc, range, view: 'replicas' });
+      if (res.view !== 'replicas') throw new Error('replica view expected');
+      const service = await metricSeries(await h.as('viewer'), { serviceId: svc, range, view: 'service' });
+      if (service.view !== 'service') throw new Error('service view expected');
+      for (const r of res.replicas) {
+        const [first, last] = [r.points[0]!, r.points.at(-1)!];
+        const want = r.containerId === 'c1' ? [c1, c1] : [c0First, c0Last[range]];
+        [first, last].forEach((p, k) => {
+          expect(p.requestRate, range).toBeCloseTo(0.5, 9);
+          expect(p.latencyP50Ms, `${range} ${r.containerId} ${k}`).toBeCloseTo(want[k]!.p50, 9);
+          expect(p.latencyP95Ms, `${range} ${r.containerId} ${k}`).toBeCloseTo(want[k]!.p95, 9);
+        });
+        expect(last.errorPercent, range).toBeCloseTo(r.containerId === 'c0' ? 20 : 0, 9);
+        if (range !== '1h') expect(first.errorPercent, range).toBe(0);
+      }
+      // The replicas' requests and errors add up to the service's in every bin.
+      const [a, b] = res.replicas.map((r) => new Map(r.points.map((p) => [p.t, p])));
+      for (const p of service.points) {
+        expect(a!.get(p.t)!.requests! + b!.get(p.t)!.requests!, `${range} ${p.t}`).toBe(p.requests);
+        expect(a!.get(p.t)!.errors5xx! + b!.get(p.t)!.errors5xx!, `${range} ${p.t}`).toBe(p.errors5xx);
+      }
+    }
+  });
+
+  it('draws a replica that answered nothing at zero, and nothing where the proxy was not sampled', async () => {
+    const quiet = await fixtureService(h, 'quiet');
+    // One row in each tier, for a replica that answered nothing and one whose proxy was not sampled.
+    for (const [containerId, requests] of [
+      ['idle', 0],
+      ['unsampled', null],
+    ] as const) {
+      const row = {
+        serviceId: quiet,
+        containerId,
+        replica: 0,
+        revision: 1,
+        healthySamples: 12,
+        restartCount: 0,
+      };
+      await h.db
+        .insert(containerRollups1h)
+        .values({ ...row, bucket: new Date(NOW - 3 * DAY), samples: 12, requests });
+      await h.db
+        .insert(containerRollups1m)
+        .values({ ...row, bucket: new Date(NOW - 30 * MINUTE), samples: 12, requests });
+      await insertContainerSamples(h.db, [
+        containerSample(quiet, containerId, new Date(NOW - 30 * 1000), { requests }),
+      ]);
+    }
+    for (const range of ['7d', '24h', '1h'] as const) {
+      const res = await metricSeries(await h.as('viewer'), { serviceId: quiet, range, view: 'replicas' });
+      if (res.view !== 'replicas') throw new Error('replica view expected');
+      const points = (id: string) => res.replicas.find((r) => r.containerId === id)!.points;
+      const none = { errorPercent: null, latencyP50Ms: null, latencyP95Ms: null };
+      expect(points('idle').length, range).toBeGreaterThan(0);
+      for (const p of points('idle'))
+        expect(p, range).toMatchObject({ requestRate: 0, requests: 0, errors5xx: 0, ...none });
+      for (const p of points('unsampled'))
+        expect(p, range).toMatchObject({ requestRate: null, requests: null, errors5xx: null, ...none });
+    }
+  });
+
+  it('picks the replicas seen last across hourly, minute and raw rows, each container once', async () => {
+    const many = await fixtureService(h, 'seen-tiers');
+    const id = (k: number) => `s${String(k).padStart(2, '0')}`;
+    const week = (k: number) => ({
+      serviceId: many,
+      containerId: id(k),
+      replica: k,
+      revision: 1,
+      samples: 60,
+    });
+    const rollup = { healthySamples: 60, restartCount: 0 };
+    // s00–s20 ran three days ago (hourly rows); s01–s19 again at 11:30 (minute rows); s00 at 11:59:30 (raw).
+    await h.db
+      .insert(containerRollups1h)
+      .values(
+        Array.from({ length: 21 }, (_, k) => ({ ...week(k), ...rollup, bucket: new Date(NOW - 3 * DAY) })),
+      );
+    await h.db.insert(containerRollups1m).values(
+      Array.from({ length: 19 }, (_, k) => ({
+        ...week(k + 1),
+        ...rollup,
+        samples: 12,
+        healthySamples: 12,
+        bucket: new Date(NOW - 30 * MINUTE),
+      })),
+    );
+    await insertContainerSamples(h.db, [containerSample(many, id(0), new Date(NOW - 30 * 1000))]);
+    const res = await metricSeries(await h.as('viewer'), { serviceId: many, range: '7d', view: 'replicas' });
+    if (res.view !== 'replicas') throw new Error('replica view expected');
+    expect(res.hiddenReplicas).toBe(1);
+    expect(res.replicas.map((r) => r.containerId).sort()).toEqual(
+      Array.from({ length: 20 }, (_, k) => id(k)),
+    );
+    expect(res.replicas.find((r) => r.containerId === id(0))!.points.map((p) => p.t)).toEqual([
+      NOW - 3 * DAY,
+      NOW - HOUR,
+    ]);
   });
 
   it('draws at most 20 replicas per chart: the ones seen last, and says how many it left out', async () => {

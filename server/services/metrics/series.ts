@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import {
   containerRollups1h,
@@ -12,7 +12,7 @@ import {
 import type { Db } from '@/db/client';
 import type { ServiceContext } from '../context';
 import { loadService } from '../service/load';
-import { quantile } from './latency';
+import { addHistograms, quantile } from './latency';
 import type { MetricRange, metricSeriesInput } from './schema';
 import {
   binMs,
@@ -23,6 +23,7 @@ import {
   planSegments,
   readWatermarks,
   SECOND,
+  TIER_WIDTH_MS,
   weightedAvg,
   type Segment,
   type Tier,
@@ -66,13 +67,11 @@ export type ServicePoint = {
   latencyP95Ms: number | null;
 };
 
+/** One bin of a replica: what the per-replica charts draw, no more (a week of 20 replicas is 3,360 of them). */
 export type ReplicaPoint = {
   t: number;
   cpu: number | null;
-  cpuMax: number | null;
-  memUsageBytes: number | null;
   memWorkingSetBytes: number | null;
-  memWorkingSetMaxBytes: number | null;
   memLimitBytes: number | null;
   netRxBps: number | null;
   netTxBps: number | null;
@@ -80,23 +79,34 @@ export type ReplicaPoint = {
   blkWriteBps: number | null;
   /** Share of the bin's samples in which the replica was healthy, 0..1. */
   healthyRatio: number;
-  restarts: number;
+  /** What the replica answered through the service's endpoint; null where the proxy was not sampled. */
+  requestRate: number | null;
+  requests: number | null;
+  errors5xx: number | null;
+  /** Share of its requests answered 5xx, in %; null without requests. */
+  errorPercent: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
 };
 
 type Weighted<P> = { n: number; point: P };
 
-/** Bins that two tiers both touch (at a watermark) are merged, weighting means by sample counts. */
+/**
+ * Bins that two tiers both touch (at a watermark) are merged, weighting means by sample counts. Rows come
+ * in time order, a segment after the other, so such bins are neighbours. Merges into the rows it is given.
+ */
 function merge<P extends { t: number }>(
   rows: Weighted<P>[],
   means: (keyof P)[],
   maxima: (keyof P)[],
   sums: (keyof P)[] = [],
-): P[] {
-  const byT = new Map<number, Weighted<P>>();
+  combine?: (into: P, from: P) => void,
+): Weighted<P>[] {
+  const out: Weighted<P>[] = [];
   for (const r of rows) {
-    const seen = byT.get(r.point.t);
-    if (!seen) {
-      byT.set(r.point.t, { n: r.n, point: { ...r.point } });
+    const seen = out.at(-1);
+    if (!seen || seen.point.t !== r.point.t) {
+      out.push(r);
       continue;
     }
     const n = seen.n + r.n;
@@ -116,9 +126,10 @@ function merge<P extends { t: number }>(
       const b = r.point[k] as number | null;
       p[k] = a === null ? b : b === null ? a : a + b;
     }
+    combine?.(seen.point, r.point);
     seen.n = n;
   }
-  return [...byT.values()].map((w) => w.point).sort((a, b) => a.t - b.t);
+  return out;
 }
 
 const SERVICE_MEANS: (keyof ServicePoint)[] = [
@@ -237,91 +248,224 @@ async function latencyByBin(db: Db, serviceId: string, segments: Segment[], step
 /** The per-replica view draws at most this many replicas: the ones seen last. */
 export const MAX_REPLICA_LINES = 20;
 
-/** The containers with samples in the segments, the most recently seen first. */
-async function containersSeen(db: Db, serviceId: string, segments: Segment[]) {
-  const last = new Map<string, number>();
-  for (const seg of segments) {
-    const t = seg.tier === 'raw' ? null : seg.tier === '1m' ? containerRollups1m : containerRollups1h;
-    const time = t ? t.bucket : containerSamples.at;
-    const id = t ? t.containerId : containerSamples.containerId;
-    const rows = await db
-      .select({ id, last: sql<string>`max(${time})` })
-      .from(t ?? containerSamples)
-      .where(
-        and(
-          eq(t ? t.serviceId : containerSamples.serviceId, serviceId),
-          gte(time, seg.from),
-          lt(time, seg.to),
-        ),
-      )
-      .groupBy(id);
-    for (const r of rows) last.set(r.id, Math.max(last.get(r.id) ?? 0, new Date(r.last).getTime()));
-  }
-  return [...last.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+/** node-postgres and PGlite both answer `execute` with { rows }. */
+async function rowsOf<R>(db: Db, query: SQL): Promise<R[]> {
+  return ((await db.execute(query)) as unknown as { rows: R[] }).rows;
 }
 
-async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: number, ids: string[]) {
-  if (seg.tier === 'raw') {
-    const t = containerSamples;
-    return db
-      .select({
-        containerId: t.containerId,
-        replica: sql<number>`max(${t.replica})`.mapWith(Number),
-        revision: sql<number>`max(${t.revision})`.mapWith(Number),
-        t: binMs(t.at, stepMs),
-        n: numeric<number>(sql`count(*)`),
-        healthy: numeric<number>(sql`count(*) filter (where ${t.health} = 'healthy')`),
-        cpu: numeric(sql`avg(${t.cpuPercent})`),
-        cpuMax: numeric(sql`max(${t.cpuPercent})`),
-        memUsageBytes: numeric(sql`avg(${t.memUsageBytes})`),
-        memWorkingSetBytes: numeric(sql`avg(${t.memWorkingSetBytes})`),
-        memWorkingSetMaxBytes: numeric(sql`max(${t.memWorkingSetBytes})`),
-        memLimitBytes: numeric(sql`max(${t.memLimitBytes})`),
-        netRxBps: numeric(sql`avg(${t.netRxBps})`),
-        netTxBps: numeric(sql`avg(${t.netTxBps})`),
-        blkReadBps: numeric(sql`avg(${t.blkReadBps})`),
-        blkWriteBps: numeric(sql`avg(${t.blkWriteBps})`),
-        restarts: numeric<number>(sql`max(${t.restartCount})`),
-      })
-      .from(t)
-      .where(
-        and(eq(t.serviceId, serviceId), gte(t.at, seg.from), lt(t.at, seg.to), inArray(t.containerId, ids)),
-      )
-      .groupBy(t.containerId, sql`4`)
-      .orderBy(t.containerId, sql`4`);
-  }
-  const t = seg.tier === '1m' ? containerRollups1m : containerRollups1h;
-  return db
-    .select({
-      containerId: t.containerId,
-      replica: sql<number>`max(${t.replica})`.mapWith(Number),
-      revision: sql<number>`max(${t.revision})`.mapWith(Number),
-      t: binMs(t.bucket, stepMs),
-      n: numeric<number>(sql`sum(${t.samples})`),
-      healthy: numeric<number>(sql`sum(${t.healthySamples})`),
-      cpu: weightedAvg(t.cpuPercentAvg, t.samples),
-      cpuMax: numeric(sql`max(${t.cpuPercentMax})`),
-      memUsageBytes: weightedAvg(t.memUsageBytesAvg, t.samples),
-      memWorkingSetBytes: weightedAvg(t.memWorkingSetBytesAvg, t.samples),
-      memWorkingSetMaxBytes: numeric(sql`max(${t.memWorkingSetBytesMax})`),
-      memLimitBytes: numeric(sql`max(${t.memLimitBytes})`),
-      netRxBps: weightedAvg(t.netRxBps, t.samples),
-      netTxBps: weightedAvg(t.netTxBps, t.samples),
-      blkReadBps: weightedAvg(t.blkReadBps, t.samples),
-      blkWriteBps: weightedAvg(t.blkWriteBps, t.samples),
-      restarts: numeric<number>(sql`max(${t.restartCount})`),
-    })
-    .from(t)
-    .where(
-      and(
-        eq(t.serviceId, serviceId),
-        gte(t.bucket, seg.from),
-        lt(t.bucket, seg.to),
-        inArray(t.containerId, ids),
-      ),
+function containerSource(tier: Tier) {
+  if (tier === 'raw') return { table: containerSamples, time: containerSamples.at, c: containerSamples };
+  const t = tier === '1m' ? containerRollups1m : containerRollups1h;
+  return { table: t, time: t.bucket, c: t };
+}
+
+const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** (container id, last time) of every container with samples in a segment. */
+function lastSeen(serviceId: string, seg: Segment): SQL {
+  const { table, time, c } = containerSource(seg.tier);
+  const inSegment = sql`${c.serviceId} = ${serviceId} and ${time} >= ${iso(seg.from)} and ${time} < ${iso(seg.to)}`;
+  if (seg.tier === 'raw')
+    return sql`select ${c.containerId} as id, max(${time}) as last from ${table} where ${inSegment} group by 1`;
+  // Rollups have hundreds of rows per container: hop backwards along the (service, container, bucket)
+  // index, from one container's last row in the segment to the last row of the container before it.
+  const lastRow = (before: SQL | null) =>
+    sql`select ${c.containerId} as id, ${time} as last from ${table}
+      where ${inSegment}${before ? sql` and ${c.containerId} < ${before}` : sql``}
+      order by 1 desc, 2 desc limit 1`;
+  return sql`(with recursive seen(id, last) as (
+      (${lastRow(null)})
+      union all
+      select previous.id, previous.last from seen, lateral (${lastRow(sql`seen.id`)}) as previous
     )
-    .groupBy(t.containerId, sql`4`)
-    .orderBy(t.containerId, sql`4`);
+    select id, last from seen)`;
+}
+
+/** The containers with samples in the segments: the MAX_REPLICA_LINES seen last, and how many there are. */
+async function containersSeen(db: Db, serviceId: string, segments: Segment[]) {
+  const rows = await rowsOf<{ id: string; total: number | string }>(
+    db,
+    sql`select id, count(*) over () as total
+      from (${sql.join(
+        segments.map((s) => lastSeen(serviceId, s)),
+        sql` union all `,
+      )}) as seen
+      group by id order by max(last) desc, id limit ${MAX_REPLICA_LINES}`,
+  );
+  return { shown: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
+}
+
+/** The values of a replica's point after its time, in the order replicaSegment returns them. */
+const REPLICA_VALUES = [
+  'n',
+  'healthy',
+  'cpu',
+  'memWorkingSetBytes',
+  'memLimitBytes',
+  'netRxBps',
+  'netTxBps',
+  'blkReadBps',
+  'blkWriteBps',
+  'requestRate',
+  'requests',
+  'errors5xx',
+] as const;
+type ReplicaValue = (typeof REPLICA_VALUES)[number];
+
+/** A bin's values from the raw samples in it. */
+function sampleAggregates(): Record<ReplicaValue, SQL> {
+  const t = containerSamples;
+  const avg = (column: AnyColumn) => sql`avg(${column}::float8)`;
+  return {
+    n: sql`count(*)`,
+    healthy: sql`count(*) filter (where ${t.health} = 'healthy')`,
+    cpu: avg(t.cpuPercent),
+    memWorkingSetBytes: avg(t.memWorkingSetBytes),
+    memLimitBytes: sql`max(${t.memLimitBytes})`,
+    netRxBps: avg(t.netRxBps),
+    netTxBps: avg(t.netTxBps),
+    blkReadBps: avg(t.blkReadBps),
+    blkWriteBps: avg(t.blkWriteBps),
+    // A replica's traffic is compact (schema): its rate and 5xx count are null while it answers nothing.
+    requestRate: sql`coalesce(sum(${t.requestRate}), 0) / nullif(count(${t.requests}), 0)`,
+    requests: sql`sum(${t.requests})`,
+    errors5xx: sql`case when count(${t.requests}) > 0 then coalesce(sum(${t.errors5xx}), 0) end`,
+  };
+}
+
+/** A bin's values from the rollup rows in it. */
+function rollupAggregates(t: typeof containerRollups1m): Record<ReplicaValue, SQL> {
+  return {
+    n: sql`sum(${t.samples})`,
+    healthy: sql`sum(${t.healthySamples})`,
+    cpu: weightedAvg(t.cpuPercentAvg, t.samples),
+    memWorkingSetBytes: weightedAvg(t.memWorkingSetBytesAvg, t.samples),
+    memLimitBytes: sql`max(${t.memLimitBytes})`,
+    netRxBps: weightedAvg(t.netRxBps, t.samples),
+    netTxBps: weightedAvg(t.netTxBps, t.samples),
+    blkReadBps: weightedAvg(t.blkReadBps, t.samples),
+    blkWriteBps: weightedAvg(t.blkWriteBps, t.samples),
+    requestRate: sql`coalesce(sum(${t.requestRate} * ${t.samples}), 0)
+      / nullif(sum(${t.samples}) filter (where ${t.requests} is not null), 0)`,
+    requests: sql`sum(${t.requests})`,
+    errors5xx: sql`case when count(${t.requests}) > 0 then coalesce(sum(${t.errors5xx}), 0) end`,
+  };
+}
+
+/** The values of one rollup row that is a bin by itself. */
+function rollupRow(t: typeof containerRollups1m): Record<ReplicaValue, AnyColumn | SQL> {
+  return {
+    n: t.samples,
+    healthy: t.healthySamples,
+    cpu: t.cpuPercentAvg,
+    memWorkingSetBytes: t.memWorkingSetBytesAvg,
+    memLimitBytes: t.memLimitBytes,
+    netRxBps: t.netRxBps,
+    netTxBps: t.netTxBps,
+    blkReadBps: t.blkReadBps,
+    blkWriteBps: t.blkWriteBps,
+    requestRate: sql`case when ${t.requests} is not null then coalesce(${t.requestRate}, 0) end`,
+    requests: t.requests,
+    errors5xx: sql`case when ${t.requests} is not null then coalesce(${t.errors5xx}, 0) end`,
+  };
+}
+
+type ReplicaSegmentRow = {
+  id: string;
+  replica: number;
+  revision: number;
+  /** One tuple per bin, in time order: [t, ...REPLICA_VALUES]. */
+  points: (number | null)[][];
+  /** The bins' latency histograms, in the same order; null where the replica answered nothing. */
+  hists: (number[] | null)[];
+};
+
+const list = (items: Parameters<typeof sql.join>[0]) => sql.join(items, sql`, `);
+
+/**
+ * The bins of some containers in one segment: a row per container, its bins as JSON arrays of numbers.
+ * Thousands of points decode much faster as a few JSON values than as rows of a dozen columns each, and
+ * PostgreSQL writes a float8[] as JSON faster than a json_build_array of as many values.
+ */
+async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: number, ids: string[]) {
+  const { table, time, c } = containerSource(seg.tier);
+  const where = sql`${c.serviceId} = ${serviceId} and ${inArray(c.containerId, ids)}
+    and ${time} >= ${iso(seg.from)} and ${time} < ${iso(seg.to)}`;
+  if (seg.tier !== 'raw' && TIER_WIDTH_MS[seg.tier] === stepMs) {
+    // A rollup row is a bin of its own (the 7-day chart reads hourly rows into hourly bins).
+    const row = rollupRow(seg.tier === '1m' ? containerRollups1m : containerRollups1h);
+    return rowsOf<ReplicaSegmentRow>(
+      db,
+      sql`select ${c.containerId} as id, max(${c.replica}) as replica, max(${c.revision}) as revision,
+          json_agg(array[${binMs(time, stepMs)}, ${list(REPLICA_VALUES.map((k) => row[k]))}]::float8[]
+            order by ${time}) as points,
+          json_agg(${c.latencyHist} order by ${time}) as hists
+        from ${table} where ${where} group by 1`,
+    );
+  }
+  const values =
+    seg.tier === 'raw'
+      ? sampleAggregates()
+      : rollupAggregates(seg.tier === '1m' ? containerRollups1m : containerRollups1h);
+  const names = REPLICA_VALUES.map((k) => sql.identifier(k));
+  // Histograms add up bucket by bucket: the counts of every row's bucket i, summed per bin.
+  return rowsOf<ReplicaSegmentRow>(
+    db,
+    sql`with bins as (
+        select ${c.containerId} as id, max(${c.replica}) as replica, max(${c.revision}) as revision,
+          ${binMs(time, stepMs)} as t,
+          ${list(REPLICA_VALUES.map((k) => sql`${values[k]} as ${sql.identifier(k)}`))}
+        from ${table} where ${where}
+        group by 1, 4
+      ), hists as (
+        select id, t, array_agg(n order by i) as hist
+        from (
+          select ${c.containerId} as id, ${binMs(time, stepMs)} as t, u.i, sum(u.v)::bigint as n
+          from ${table}, unnest(${c.latencyHist}) with ordinality as u(v, i)
+          where ${where}
+          group by 1, 2, 3
+        ) as counts
+        group by 1, 2
+      )
+      select bins.id, max(replica) as replica, max(revision) as revision,
+        json_agg(array[bins.t, ${list(names)}]::float8[] order by bins.t) as points,
+        json_agg(hists.hist order by bins.t) as hists
+      from bins left join hists on hists.id = bins.id and hists.t = bins.t
+      group by bins.id`,
+  );
+}
+
+type ReplicaBin = Omit<ReplicaPoint, 'healthyRatio' | 'errorPercent' | 'latencyP50Ms' | 'latencyP95Ms'> & {
+  healthy: number;
+  hist: number[] | null;
+};
+
+/** Where each value is in a replicaSegment tuple, after the time. */
+const AT = Object.fromEntries(REPLICA_VALUES.map((k, i) => [k, i + 1])) as Record<ReplicaValue, number>;
+
+/**
+ * A replica's bin of one segment, weighted by its sample count for merging. Thousands of them: built as
+ * one literal, so they all share one shape.
+ */
+function replicaBin(v: (number | null)[], hist: number[] | null): Weighted<ReplicaBin> {
+  return {
+    n: v[AT.n] ?? 0,
+    point: {
+      t: v[0]!,
+      healthy: v[AT.healthy] ?? 0,
+      cpu: v[AT.cpu] ?? null,
+      memWorkingSetBytes: v[AT.memWorkingSetBytes] ?? null,
+      memLimitBytes: v[AT.memLimitBytes] ?? null,
+      netRxBps: v[AT.netRxBps] ?? null,
+      netTxBps: v[AT.netTxBps] ?? null,
+      blkReadBps: v[AT.blkReadBps] ?? null,
+      blkWriteBps: v[AT.blkWriteBps] ?? null,
+      requestRate: v[AT.requestRate] ?? null,
+      requests: v[AT.requests] ?? null,
+      errors5xx: v[AT.errors5xx] ?? null,
+      hist,
+    },
+  };
 }
 
 /** Deployments that were open at some point of [from, to]: markers on the chart. */
@@ -391,7 +535,7 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
       SERVICE_MEANS,
       SERVICE_MAXIMA,
       SERVICE_SUMS,
-    ).map((p) => {
+    ).map(({ point: p }) => {
       const hist = latency.get(p.t) ?? null;
       return {
         ...p,
@@ -405,8 +549,7 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
   }
 
   // A chart of hundreds of lines says nothing, and reading them all is slow: the replicas seen last.
-  const seen = await containersSeen(ctx.db, input.serviceId, segments);
-  const shown = seen.slice(0, MAX_REPLICA_LINES);
+  const { shown, total } = await containersSeen(ctx.db, input.serviceId, segments);
   const rows = shown.length
     ? (
         await Promise.all(
@@ -416,38 +559,48 @@ export async function metricSeries(ctx: ServiceContext, input: z.infer<typeof me
     : [];
   const byContainer = new Map<
     string,
-    {
-      containerId: string;
-      replica: number;
-      revision: number;
-      rows: Weighted<ReplicaPoint & { healthy: number }>[];
-    }
+    { containerId: string; replica: number; revision: number; bins: Weighted<ReplicaBin>[] }
   >();
-  for (const { containerId, replica, revision, n, ...p } of rows) {
-    const entry = byContainer.get(containerId) ?? { containerId, replica, revision, rows: [] };
-    entry.rows.push({ n, point: { ...p, healthyRatio: 0 } });
-    byContainer.set(containerId, entry);
+  for (const r of rows) {
+    const entry = byContainer.get(r.id) ?? {
+      containerId: r.id,
+      replica: Number(r.replica),
+      revision: Number(r.revision),
+      bins: [],
+    };
+    r.points.forEach((tuple, i) => entry.bins.push(replicaBin(tuple, r.hists[i] ?? null)));
+    byContainer.set(r.id, entry);
   }
   const replicas = [...byContainer.values()]
-    .map(({ rows: list, ...r }) => {
-      // `healthy` is a count of samples: summed across tiers, then turned into a share of the bin.
-      const counts = new Map<number, { n: number; healthy: number }>();
-      for (const w of list) {
-        const c = counts.get(w.point.t) ?? { n: 0, healthy: 0 };
-        counts.set(w.point.t, { n: c.n + w.n, healthy: c.healthy + w.point.healthy });
-      }
+    .map(({ bins, ...r }) => {
       const points = merge(
-        list,
-        ['cpu', 'memUsageBytes', 'memWorkingSetBytes', 'netRxBps', 'netTxBps', 'blkReadBps', 'blkWriteBps'],
-        ['cpuMax', 'memWorkingSetMaxBytes', 'memLimitBytes', 'restarts'],
-      ).map(({ healthy: _healthy, ...p }) => {
-        const c = counts.get(p.t)!;
-        return { ...p, healthyRatio: c.n > 0 ? c.healthy / c.n : 0 } satisfies ReplicaPoint;
-      });
+        bins,
+        ['cpu', 'memWorkingSetBytes', 'netRxBps', 'netTxBps', 'blkReadBps', 'blkWriteBps', 'requestRate'],
+        ['memLimitBytes'],
+        // Counts: summed across tiers; healthy samples then become a share of the bin.
+        ['healthy', 'requests', 'errors5xx'],
+        (into, from) => (into.hist = addHistograms(into.hist, from.hist)),
+      ).map(({ n, point: p }): ReplicaPoint => ({
+        t: p.t,
+        cpu: p.cpu,
+        memWorkingSetBytes: p.memWorkingSetBytes,
+        memLimitBytes: p.memLimitBytes,
+        netRxBps: p.netRxBps,
+        netTxBps: p.netTxBps,
+        blkReadBps: p.blkReadBps,
+        blkWriteBps: p.blkWriteBps,
+        healthyRatio: n > 0 ? p.healthy / n : 0,
+        requestRate: p.requestRate,
+        requests: p.requests,
+        errors5xx: p.errors5xx,
+        errorPercent: p.requests && p.errors5xx !== null ? (100 * p.errors5xx) / p.requests : null,
+        latencyP50Ms: quantile(p.hist, 0.5),
+        latencyP95Ms: quantile(p.hist, 0.95),
+      }));
       return { ...r, points };
     })
     .sort((a, b) => b.revision - a.revision || a.replica - b.replica);
-  return { ...head, view: 'replicas' as const, replicas, hiddenReplicas: seen.length - shown.length };
+  return { ...head, view: 'replicas' as const, replicas, hiddenReplicas: total - shown.length };
 }
 
 export type MetricSeries = Awaited<ReturnType<typeof metricSeries>>;

@@ -46,7 +46,8 @@ export function planSegments(base: Tier, from: Date, to: Date, wm: Watermarks): 
 
 /** The start of the `widthMs` bin a timestamp falls in, as epoch milliseconds (bins align to the epoch). */
 export function binMs(column: AnyColumn | SQL, widthMs: number): SQL<number> {
-  return sql<number>`(extract(epoch from date_bin(${`${widthMs} milliseconds`}::interval, ${column}, timestamptz '1970-01-01T00:00:00Z')) * 1000)::float8`.mapWith(
+  // date_part is float8 arithmetic, extract numeric: slower, and bins of whole seconds are exact either way.
+  return sql<number>`date_part('epoch', date_bin(${`${widthMs} milliseconds`}::interval, ${column}, timestamptz '1970-01-01T00:00:00Z')) * 1000`.mapWith(
     Number,
   );
 }
@@ -56,7 +57,7 @@ export function weightedAvg<T extends number | null = number | null>(
   column: AnyColumn,
   weight: AnyColumn,
 ): SQL<T> {
-  return sql`(sum(${column} * ${weight}) / nullif(sum(${weight}) filter (where ${column} is not null), 0))::float8`.mapWith(
+  return sql`(sum(${column}::float8 * ${weight}) / nullif(sum(${weight}) filter (where ${column} is not null), 0))::float8`.mapWith(
     toNumber<T>,
   );
 }
