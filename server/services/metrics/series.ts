@@ -37,6 +37,20 @@ export const RANGES: Record<MetricRange, { spanMs: number; stepMs: number; tier:
   '7d': { spanMs: 7 * DAY, stepMs: HOUR, tier: '1h' },
 };
 
+/**
+ * What went through the service's endpoint in a bin: in all, or what one replica answered. Null where the
+ * proxy was not sampled.
+ */
+type TrafficPoint = {
+  requestRate: number | null;
+  requests: number | null;
+  errors5xx: number | null;
+  /** Share of the requests answered 5xx, in %; null without requests. */
+  errorPercent: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+};
+
 /** One bin of a service. Times are epoch ms; null where no sample in the bin had the value. */
 export type ServicePoint = {
   t: number;
@@ -57,15 +71,7 @@ export type ServicePoint = {
   healthy: number;
   desired: number;
   restarts: number;
-  /** Through the service's endpoint; null where the proxy was not sampled. */
-  requestRate: number | null;
-  requests: number | null;
-  errors5xx: number | null;
-  /** Share of requests answered 5xx, in %; null without requests. */
-  errorPercent: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-};
+} & TrafficPoint;
 
 /** One bin of a replica: what the per-replica charts draw, no more (a week of 20 replicas is 3,360 of them). */
 export type ReplicaPoint = {
@@ -79,15 +85,7 @@ export type ReplicaPoint = {
   blkWriteBps: number | null;
   /** Share of the bin's samples in which the replica was healthy, 0..1. */
   healthyRatio: number;
-  /** What the replica answered through the service's endpoint; null where the proxy was not sampled. */
-  requestRate: number | null;
-  requests: number | null;
-  errors5xx: number | null;
-  /** Share of its requests answered 5xx, in %; null without requests. */
-  errorPercent: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-};
+} & TrafficPoint;
 
 type Weighted<P> = { n: number; point: P };
 
