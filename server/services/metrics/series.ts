@@ -37,6 +37,20 @@ export const RANGES: Record<MetricRange, { spanMs: number; stepMs: number; tier:
   '7d': { spanMs: 7 * DAY, stepMs: HOUR, tier: '1h' },
 };
 
+/**
+ * What went through the service's endpoint in a bin: in all, or what one replica answered. Null where the
+ * proxy was not sampled.
+ */
+type TrafficPoint = {
+  requestRate: number | null;
+  requests: number | null;
+  errors5xx: number | null;
+  /** Share of the requests answered 5xx, in %; null without requests. */
+  errorPercent: number | null;
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+};
+
 /** One bin of a service. Times are epoch ms; null where no sample in the bin had the value. */
 export type ServicePoint = {
   t: number;
@@ -57,15 +71,7 @@ export type ServicePoint = {
   healthy: number;
   desired: number;
   restarts: number;
-  /** Through the service's endpoint; null where the proxy was not sampled. */
-  requestRate: number | null;
-  requests: number | null;
-  errors5xx: number | null;
-  /** Share of requests answered 5xx, in %; null without requests. */
-  errorPercent: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-};
+} & TrafficPoint;
 
 /** One bin of a replica: what the per-replica charts draw, no more (a week of 20 replicas is 3,360 of them). */
 export type ReplicaPoint = {
@@ -79,15 +85,7 @@ export type ReplicaPoint = {
   blkWriteBps: number | null;
   /** Share of the bin's samples in which the replica was healthy, 0..1. */
   healthyRatio: number;
-  /** What the replica answered through the service's endpoint; null where the proxy was not sampled. */
-  requestRate: number | null;
-  requests: number | null;
-  errors5xx: number | null;
-  /** Share of its requests answered 5xx, in %; null without requests. */
-  errorPercent: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-};
+} & TrafficPoint;
 
 type Weighted<P> = { n: number; point: P };
 
@@ -408,31 +406,27 @@ async function replicaSegment(db: Db, serviceId: string, seg: Segment, stepMs: n
       ? sampleAggregates()
       : rollupAggregates(seg.tier === '1m' ? containerRollups1m : containerRollups1h);
   const names = REPLICA_VALUES.map((k) => sql.identifier(k));
-  // Histograms add up bucket by bucket: the counts of every row's bucket i, summed per bin.
-  return rowsOf<ReplicaSegmentRow>(
+  // Each bin's histograms as they are, added up here: cheaper than unnesting them in SQL.
+  const rows = await rowsOf<Omit<ReplicaSegmentRow, 'hists'> & { hists: (number[][] | null)[] }>(
     db,
-    sql`with bins as (
+    sql`select id, max(replica) as replica, max(revision) as revision,
+        json_agg(array[t, ${list(names)}]::float8[] order by t) as points, json_agg(hists order by t) as hists
+      from (
         select ${c.containerId} as id, max(${c.replica}) as replica, max(${c.revision}) as revision,
           ${binMs(time, stepMs)} as t,
-          ${list(REPLICA_VALUES.map((k) => sql`${values[k]} as ${sql.identifier(k)}`))}
+          ${list(REPLICA_VALUES.map((k) => sql`${values[k]} as ${sql.identifier(k)}`))},
+          json_agg(${c.latencyHist}) filter (where ${c.latencyHist} is not null) as hists
         from ${table} where ${where}
         group by 1, 4
-      ), hists as (
-        select id, t, array_agg(n order by i) as hist
-        from (
-          select ${c.containerId} as id, ${binMs(time, stepMs)} as t, u.i, sum(u.v)::bigint as n
-          from ${table}, unnest(${c.latencyHist}) with ordinality as u(v, i)
-          where ${where}
-          group by 1, 2, 3
-        ) as counts
-        group by 1, 2
-      )
-      select bins.id, max(replica) as replica, max(revision) as revision,
-        json_agg(array[bins.t, ${list(names)}]::float8[] order by bins.t) as points,
-        json_agg(hists.hist order by bins.t) as hists
-      from bins left join hists on hists.id = bins.id and hists.t = bins.t
-      group by bins.id`,
+      ) as bins
+      group by id`,
   );
+  return rows.map((r) => ({
+    ...r,
+    hists: r.hists.map(
+      (list) => list?.reduce<number[] | null>((sum, h) => addHistograms(sum, h), null) ?? null,
+    ),
+  }));
 }
 
 type ReplicaBin = Omit<ReplicaPoint, 'healthyRatio' | 'errorPercent' | 'latencyP50Ms' | 'latencyP95Ms'> & {
