@@ -67,23 +67,19 @@ export async function measureServerRss(
   const startS = (performance.now() - t0) / 1000;
   log(`  ${opts.containers} replicas healthy after ${startS.toFixed(0)} s`);
 
-  // The collector has seen them all once the last raw point of every replica is recent.
-  const since = Date.now();
+  // The collector has seen them all once a tick after now measured every replica: the per-service
+  // `running` gauge counts the containers a tick read (per-replica charts draw only 20 lines a service).
+  const since = Date.now() / 1000;
   const sampled = await waitFor(
     'samples of every replica',
     async () => {
+      const text = await (await page.request.get('/api/metrics')).text();
+      const at = Number(/^capstan_metrics_last_collection_timestamp_seconds (\S+)$/m.exec(text)?.[1] ?? 0);
+      if (at < since) return undefined;
       let n = 0;
-      for (const serviceId of ids) {
-        const series = await query<{ replicas: { points: { t: number }[] }[] }>(
-          page.request,
-          'metrics.series',
-          {
-            serviceId,
-            range: '15m',
-            view: 'replicas',
-          },
-        );
-        n += series.replicas.filter((r) => (r.points.at(-1)?.t ?? 0) >= since - 5000).length;
+      for (const m of text.matchAll(/^capstan_service_replicas\{([^}]*)\} (\S+)$/gm)) {
+        const id = /service_id="([^"]+)"/.exec(m[1]!)?.[1];
+        if (id && ids.includes(id) && m[1]!.includes('state="running"')) n += Number(m[2]);
       }
       return n >= opts.containers ? n : undefined;
     },
