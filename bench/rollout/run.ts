@@ -6,8 +6,16 @@
  *   node --import tsx bench/rollout/run.ts [rate=200] [--timeline] [--no-swarm]
  *
  * --timeline prints each Capstan deployment's recorded steps with their times; --no-swarm skips Swarm.
+ *
+ * Swarm serves through its routing mesh where the kernel has IPVS. Where it has not (the mesh's published
+ * port never answers), the service runs in DNS round-robin mode behind an HAProxy container on its overlay
+ * network that finds the tasks in Swarm's DNS, with the retry settings of Capstan's own proxy.
  */
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { deployments, events } from '@/db/schema';
@@ -38,11 +46,15 @@ type Row = {
   scenario: string;
   requests: number;
   failed: number;
-  wallS: number;
-  ratio: number | null;
-  /** Capstan: until the deployment's verdict, when the new version alone takes the traffic. */
-  liveS?: number;
-  liveRatio?: number | null;
+  /**
+   * Wall time until the deploy is done: the new version healthy and alone serving. Capstan: the deployment
+   * succeeded (or failed, back on the old version); Swarm: `docker service … --detach=false` returned.
+   */
+  doneS: number;
+  doneRatio: number | null;
+  /** Wall time until no old replica is left: Capstan removes them, Swarm stops them (and keeps them). */
+  goneS: number;
+  goneRatio: number | null;
 };
 const rows: Row[] = [];
 const notes: string[] = [];
@@ -74,8 +86,22 @@ async function printTimeline(h: Harness, deploymentId: string, title: string) {
   steps.sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id);
   const zero = steps[0]?.at.getTime() ?? 0;
   console.log(`\n${title}`);
-  for (const s of steps)
-    console.log(`${String(s.at.getTime() - zero).padStart(6)} ms  ${s.kind.padEnd(20)} ${s.message}`);
+  const lines: { at: number; text: string }[] = steps.map((s) => ({
+    at: s.at.getTime() - zero,
+    text: `${s.kind.padEnd(20)} ${s.message}`,
+  }));
+  // Docker's own times for each new replica: when it was created and when its process started.
+  for (const s of steps.filter((x) => x.kind === 'replica.started')) {
+    const id = s.data?.containerId as string;
+    const out = await docker('inspect', '-f', '{{.Created}} {{.State.StartedAt}}', id).catch(() => '');
+    const [created, startedAt] = out.split(' ').map((t) => new Date(t).getTime() - zero);
+    if (created !== undefined && !Number.isNaN(created))
+      lines.push({ at: created, text: `${'(docker) created'.padEnd(20)} ${id.slice(0, 12)}` });
+    if (startedAt !== undefined && !Number.isNaN(startedAt))
+      lines.push({ at: startedAt, text: `${'(docker) started'.padEnd(20)} ${id.slice(0, 12)}` });
+  }
+  lines.sort((a, b) => a.at - b.at);
+  for (const l of lines) console.log(`${String(l.at).padStart(6)} ms  ${l.text}`);
 }
 
 /** Σ over the deployment's new replicas of (container created → first healthy probe), in seconds. */
@@ -133,17 +159,17 @@ async function capstan() {
         },
         120_000,
       );
-      const wallS = (Date.now() - t0) / 1000;
-      const liveS = ((d.finishedAt?.getTime() ?? Date.now()) - t0) / 1000;
+      const goneS = (Date.now() - t0) / 1000;
+      const doneS = ((d.finishedAt?.getTime() ?? Date.now()) - t0) / 1000;
       const work = ratio ? await startPlusHealthy(h, id) : 0;
       rows.push({
         system: 'capstan',
         scenario: `${scenario} (${d.status})`,
         ...between(a, load.snapshot()),
-        wallS,
-        ratio: ratio && work > 0 ? wallS / work : null,
-        liveS,
-        liveRatio: ratio && work > 0 ? liveS / work : null,
+        doneS,
+        doneRatio: ratio && work > 0 ? doneS / work : null,
+        goneS,
+        goneRatio: ratio && work > 0 ? goneS / work : null,
       });
       if (TIMELINE) await printTimeline(h, id, scenario);
     };
@@ -197,12 +223,96 @@ async function capstan() {
   }
 }
 
+/**
+ * An HAProxy image for Swarm's front when the routing mesh cannot serve: this host's HAProxy binary and the
+ * libraries it links, `FROM scratch` (there is no registry to pull one from). Built once per binary.
+ */
+async function haproxyImage(): Promise<string> {
+  const bin = '/usr/sbin/haproxy';
+  const hash = crypto
+    .createHash('sha256')
+    .update(await fs.readFile(bin))
+    .digest('hex')
+    .slice(0, 12);
+  const tag = `capstan-bench-haproxy:${hash}`;
+  if (
+    await docker('image', 'inspect', tag).then(
+      () => true,
+      () => false,
+    )
+  )
+    return tag;
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'capstan-bench-haproxy-'));
+  try {
+    const libs = (await sh('ldd', [bin])).stdout.match(/\/\S+/g) ?? [];
+    for (const file of [bin, ...libs]) {
+      await fs.mkdir(path.join(root, path.dirname(file)), { recursive: true });
+      await fs.copyFile(await fs.realpath(file), path.join(root, file));
+    }
+    await fs.chmod(path.join(root, bin), 0o755);
+    const entry = JSON.stringify([bin, '-W', '-db', '-f', '/etc/haproxy/haproxy.cfg']);
+    await sh('bash', [
+      '-c',
+      `tar -C "$1" -c . | docker import -c "ENTRYPOINT $2" - "$3"`,
+      '-',
+      root,
+      entry,
+      tag,
+    ]);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+  return tag;
+}
+
+/**
+ * Swarm's front without the routing mesh: HAProxy on the service's overlay network, finding the tasks in
+ * Swarm's DNS (`tasks.<service>`, which lists a task once it is running and healthy) and with the same
+ * retry and timeout settings as Capstan's proxy (server/proxy/config.ts).
+ */
+function frontConfig(service: string): string {
+  return [
+    'global',
+    '  log stderr format iso local0 warning',
+    'resolvers swarm',
+    '  nameserver docker 127.0.0.11:53',
+    '  accepted_payload_size 8192',
+    '  resolve_retries 3',
+    '  timeout resolve 250ms',
+    '  timeout retry 250ms',
+    '  hold valid 1s',
+    '  hold obsolete 0s',
+    'defaults',
+    '  mode http',
+    '  option redispatch 1',
+    '  balance roundrobin',
+    '  retries 3',
+    '  retry-on conn-failure empty-response',
+    '  timeout connect 3s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-request 10s',
+    '  timeout http-keep-alive 10s',
+    '  timeout queue 10s',
+    'frontend web',
+    '  bind :80',
+    '  default_backend tasks',
+    'backend tasks',
+    '  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS',
+    `  server-template task ${REPLICAS * 2} tasks.${service}:8080 resolvers swarm init-addr none`,
+    '',
+  ].join('\n');
+}
+
 async function swarm() {
   const state = await docker('info', '-f', '{{.Swarm.LocalNodeState}}');
   const ours = state !== 'active';
   if (ours) await docker('swarm', 'init', '--advertise-addr', '127.0.0.1');
   const name = 'capstan-bench-swarm';
+  const net = `${name}-net`;
+  const front = `${name}-front`;
   const port = 18000 + Math.floor(Math.random() * 900);
+  const url = `http://127.0.0.1:${port}/`;
   const hc = [
     '--health-interval',
     '500ms',
@@ -231,8 +341,8 @@ async function swarm() {
     '--rollback-monitor',
     '2s',
   ];
-  try {
-    await docker(
+  const create = (endpoint: string[]) =>
+    docker(
       'service',
       'create',
       '--detach=false',
@@ -241,29 +351,87 @@ async function swarm() {
       name,
       '--replicas',
       String(REPLICAS),
-      '--publish',
-      `published=${port},target=8080`,
+      '--network',
+      net,
+      ...endpoint,
       ...hc,
       ...upd,
       'capstan-sample:v1',
     );
-    const url = `http://127.0.0.1:${port}/`;
-    // The routing mesh needs IPVS in the kernel; without it the published port never answers.
-    const mesh = await waitFor('swarm endpoint', async () => (await fetch(url).catch(() => null))?.ok, 20_000)
-      .then(() => true)
-      .catch(() => false);
-    if (!mesh)
-      notes.push(
-        'swarm: the routing mesh did not answer (no IPVS in this kernel?): wall times only, no load',
+  const answers = (ms: number) =>
+    waitFor('swarm endpoint', async () => (await fetch(url).catch(() => null))?.ok, ms).then(
+      () => true,
+      () => false,
+    );
+  /** The service's running containers, by image. */
+  const running = async () =>
+    (await docker('ps', '--filter', `label=com.docker.swarm.service.name=${name}`, '--format', '{{.Image}}'))
+      .split('\n')
+      .filter(Boolean);
+  let frontDir: string | null = null;
+  // Leftovers of an interrupted run.
+  await docker('rm', '-f', front).catch(() => '');
+  await docker('service', 'rm', name).catch(() => '');
+  await poll('old swarm tasks gone', async () => (await running()).length === 0, 60_000);
+  await poll(
+    'old swarm network gone',
+    () =>
+      docker('network', 'rm', net).then(
+        () => true,
+        (e: Error) => /no such network|not found/i.test(e.message),
+      ),
+    30_000,
+  );
+  try {
+    await docker('network', 'create', '--driver', 'overlay', '--attachable', net);
+    // Swarm's own way first: the routing mesh on a published port. It needs IPVS in the kernel.
+    await create(['--publish', `published=${port},target=8080`]);
+    let front_ = 'routing mesh';
+    if (!(await answers(15_000))) {
+      // Without IPVS the published port never answers. Swarm's other mode: DNS round robin and a proxy of
+      // one's own on the overlay network, the setup Swarm's documentation gives for external balancers.
+      await docker('service', 'rm', name);
+      await poll('swarm tasks gone', async () => (await running()).length === 0, 60_000);
+      await create(['--endpoint-mode', 'dnsrr']);
+      frontDir = await fs.mkdtemp(path.join(os.tmpdir(), 'capstan-bench-front-'));
+      await fs.writeFile(path.join(frontDir, 'haproxy.cfg'), frontConfig(name));
+      await docker(
+        'run',
+        '-d',
+        '--name',
+        front,
+        '--network',
+        net,
+        '-p',
+        `127.0.0.1:${port}:80`,
+        '-v',
+        `${frontDir}:/etc/haproxy:ro`,
+        await haproxyImage(),
       );
-    const load = mesh ? steadyLoad(url, RATE) : null;
-    const run = async (scenario: string, args: string[]) => {
-      const a = load?.snapshot();
+      front_ = 'DNS round robin + HAProxy (no IPVS for the routing mesh)';
+      if (!(await answers(30_000)))
+        throw new Error('neither the routing mesh nor the HAProxy front answered');
+    }
+    notes.push(`swarm: traffic through ${front_}`);
+    const load = steadyLoad(url, RATE);
+    const run = async (scenario: string, image: string, args: string[]) => {
+      const a = load.snapshot();
       const t0 = performance.now();
       const out = await docker(...args).catch(
         (err: Error & { stderr?: string }) => `error: ${err.stderr ?? err.message}`,
       );
-      const wallS = (performance.now() - t0) / 1000;
+      const doneS = (performance.now() - t0) / 1000;
+      const stillOld = (await running()).filter((i) => !i.endsWith(image)).length;
+      // Swarm keeps stopped tasks as history: "gone" is the last old container stopped.
+      await poll(
+        'old swarm tasks stopped',
+        async () => {
+          const now = await running();
+          return now.length === REPLICAS && now.every((i) => i.endsWith(image));
+        },
+        60_000,
+      );
+      const goneS = (performance.now() - t0) / 1000;
       const state = await docker(
         'service',
         'inspect',
@@ -272,10 +440,19 @@ async function swarm() {
         name,
       ).catch(() => '');
       const verdict = out.startsWith('error') ? `error: ${out.slice(7, 120).trim()}` : state || 'converged';
-      const counts = a && load ? between(a, load.snapshot()) : { requests: Number.NaN, failed: Number.NaN };
-      rows.push({ system: 'swarm', scenario: `${scenario} (${verdict})`, ...counts, wallS, ratio: null });
+      rows.push({
+        system: 'swarm',
+        scenario: `${scenario} (${verdict})`,
+        ...between(a, load.snapshot()),
+        doneS,
+        doneRatio: null,
+        goneS,
+        goneRatio: null,
+      });
+      if (stillOld > 0)
+        notes.push(`swarm ${scenario}: ${stillOld} old task(s) still running when the CLI returned`);
     };
-    await run('rolling deploy v1→v2', [
+    await run('rolling deploy v1→v2', ':v2', [
       'service',
       'update',
       '--detach=false',
@@ -284,14 +461,14 @@ async function swarm() {
       'capstan-sample:v2',
       name,
     ]);
-    await run('rollback (docker service rollback)', [
+    await run('rollback (docker service rollback)', ':v1', [
       'service',
       'rollback',
       '--detach=false',
       '--quiet',
       name,
     ]);
-    await run('automatic rollback (v3 fails health)', [
+    await run('automatic rollback (v3 fails health)', ':v1', [
       'service',
       'update',
       '--detach=false',
@@ -302,10 +479,25 @@ async function swarm() {
       'HEALTH=fail',
       name,
     ]);
-    const tally = await load?.stop();
-    if (tally?.failed) console.log('swarm errors:', Object.fromEntries(tally.errors));
+    const tally = await load.stop();
+    if (tally.failed) console.log('swarm errors:', Object.fromEntries(tally.errors));
   } finally {
+    await docker('rm', '-f', front).catch(() => '');
     await docker('service', 'rm', name).catch(() => '');
+    await poll('swarm tasks gone', async () => (await running().catch(() => [])).length === 0, 60_000).catch(
+      () => undefined,
+    );
+    // The network goes once its last task's endpoint is released, a moment after the task stops.
+    await poll(
+      'swarm network removed',
+      () =>
+        docker('network', 'rm', net).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+    ).catch(() => undefined);
+    if (frontDir) await fs.rm(frontDir, { recursive: true, force: true });
     if (ours) await docker('swarm', 'leave', '--force').catch(() => '');
   }
 }
@@ -323,10 +515,10 @@ console.log(
     'scenario',
     'requests',
     'failed',
-    'live s',
-    'live/Σ(start+healthy)',
-    'wall s',
-    'wall/Σ(start+healthy)',
+    'wall s to done',
+    'done/Σ(start+healthy)',
+    'wall s to old gone',
+    'old gone/Σ(start+healthy)',
   ].join(' | '),
 );
 for (const r of rows) {
@@ -336,28 +528,32 @@ for (const r of rows) {
       r.scenario,
       Number.isNaN(r.requests) ? 'n/a' : r.requests,
       Number.isNaN(r.failed) ? 'n/a' : r.failed,
-      fmt(r.liveS),
-      fmt(r.liveRatio),
-      fmt(r.wallS),
-      fmt(r.ratio),
+      fmt(r.doneS),
+      fmt(r.doneRatio),
+      fmt(r.goneS),
+      fmt(r.goneRatio),
     ].join(' | '),
   );
 }
 console.log(
-  '\nlive: until the deployment succeeded (the new replicas alone take the traffic); wall: until the old replicas are removed too.',
+  '\ndone: the new version healthy and alone serving (Capstan: the deployment succeeded or failed back to the old' +
+    '\nversion; Swarm: the CLI returned). old gone: no old replica left (Capstan removes them; Swarm stops them and' +
+    '\nkeeps them as task history). Σ: Docker `Created` → first healthy probe, summed over the new replicas.',
 );
-const pair = (s: string) => [
-  rows.find((r) => r.system === 'capstan' && r.scenario.startsWith(s)),
-  rows.find((r) => r.system === 'swarm' && r.scenario.startsWith(s)),
-];
-const [cr, sr] = pair('automatic rollback');
-if (cr && sr)
+const find = (system: string, s: string) => rows.find((r) => r.system === system && r.scenario.startsWith(s));
+const compare = (title: string, c: Row | undefined, w: Row | undefined) => {
+  if (!c || !w) return;
+  const x = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined
+      ? 'n/a'
+      : `${a.toFixed(2)} s / ${b.toFixed(2)} s = ${(a / b).toFixed(2)}×`;
+  const failed = (r: Row) => (Number.isNaN(r.failed) ? 'n/a' : r.failed);
   console.log(
-    `\nautomatic rollback: capstan ${cr.wallS.toFixed(2)} s / swarm ${sr.wallS.toFixed(2)} s = ${(cr.wallS / sr.wallS).toFixed(2)}×; failed requests ${cr.failed} vs ${Number.isNaN(sr.failed) ? 'n/a' : sr.failed}`,
+    `${title}: capstan/swarm done ${x(c.doneS, w.doneS)}, old gone ${x(c.goneS, w.goneS)}; failed requests ${failed(c)} vs ${failed(w)}`,
   );
-const [cd, sd] = pair('rolling deploy v1→v2 (');
-if (cd && sd)
-  console.log(
-    `rolling deploy: capstan ${cd.wallS.toFixed(2)} s / swarm ${sd.wallS.toFixed(2)} s = ${(cd.wallS / sd.wallS).toFixed(2)}×; failed requests ${cd.failed} vs ${Number.isNaN(sd.failed) ? 'n/a' : sd.failed}`,
-  );
+};
+console.log('');
+compare('rolling deploy', find('capstan', 'rolling deploy v1→v2 ('), find('swarm', 'rolling deploy'));
+compare('automatic rollback', find('capstan', 'automatic rollback'), find('swarm', 'automatic rollback'));
+compare('rollback to the previous version', find('capstan', 'one-click'), find('swarm', 'rollback ('));
 for (const note of notes) console.log(`note: ${note}`);
