@@ -59,6 +59,10 @@ export class ControlLoop {
 
   /** One pass: probe, then reconcile if something changed or the interval is up. */
   async pass(force = false): Promise<void> {
+    // Taken before the state is read: a wake-up from here on may be about a change this pass reads too late
+    // (a deployment requested between the read and the reconcile), so it asks for one more pass.
+    const woken = this.dirty;
+    this.dirty = false;
     const states = await listDesiredStates(this.deps.db);
     const replicas = await this.deps.docker.listReplicas();
     const flips = await this.prober.tick(states, replicas);
@@ -78,8 +82,7 @@ export class ControlLoop {
       this.deps.bus.publish({ type: 'service', serviceId, reason: 'health' });
     }
     const due = Date.now() - this.lastReconcile >= this.opts.reconcileIntervalMs;
-    if (force || this.dirty || this.soon || flips.length > 0 || due) {
-      this.dirty = false;
+    if (force || woken || this.soon || flips.length > 0 || due) {
       this.lastReconcile = Date.now();
       // The states and replicas read for probing are at most a probe round old: good enough to act on.
       const result = await reconcileAll(this.deps, this.traffic, { states, replicas });

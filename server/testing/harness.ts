@@ -20,7 +20,11 @@ export type Harness = Deps & {
   /** The PostgreSQL database's URL, for a second process to share; null on in-memory PGlite. */
   url: string | null;
   as: (role: Role) => Promise<ServiceContext & { actor: UserActor }>;
-  loop: (opts?: { probeIntervalMs?: number; log?: (msg: string) => void }) => ControlLoop;
+  loop: (opts?: {
+    probeIntervalMs?: number;
+    reconcileIntervalMs?: number;
+    log?: (msg: string) => void;
+  }) => ControlLoop;
   /** Waits until a deployment has ended (succeeded, failed or cancelled) and returns it. */
   finished: (deploymentId: string, timeoutMs?: number) => Promise<typeof deployments.$inferSelect>;
   close: () => Promise<void>;
@@ -88,7 +92,7 @@ export async function makeHarness(opts: { secretKeyHex?: string; proxy?: boolean
     loop(opts = {}) {
       const loop = new ControlLoop(deps, {
         probeIntervalMs: opts.probeIntervalMs ?? 250,
-        reconcileIntervalMs: 500,
+        reconcileIntervalMs: opts.reconcileIntervalMs ?? 500,
         log: opts.log,
       });
       loops.push(loop);
