@@ -34,7 +34,8 @@ export class ControlLoop {
     private readonly deps: Deps,
     private readonly opts: LoopOptions,
   ) {
-    this.prober = new HealthProber(deps);
+    // A verdict that arrives after its pass stopped waiting (a replica slow to answer) wakes the loop.
+    this.prober = new HealthProber(deps, () => this.wake());
     this.traffic = deps.proxy ? new TrafficPlan(deps) : null;
   }
 

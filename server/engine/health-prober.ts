@@ -42,49 +42,79 @@ function probeTcp(port: number, timeoutMs: number): Promise<{ ok: boolean; error
 
 /**
  * Probes every running replica from the host through its published port, at each service's interval,
- * and records verdicts in the probe store. Returns the replicas whose health flipped.
+ * and records verdicts in the probe store. A tick waits for its round of probes only up to `waitMs`: a
+ * replica that hangs (accepts and never answers) must not hold up the control loop, and with it every other
+ * service's rollout, for its whole probe timeout. A probe still running then goes on in the background, at
+ * most one per replica; its verdict is returned by a later tick, and `onLateFlip` is called when it changed
+ * the replica's health so the loop looks at it at once.
  */
 export class HealthProber {
   private readonly lastProbe = new Map<string, number>();
+  private readonly inFlight = new Set<string>();
+  /** Health flips not yet returned by a tick. */
+  private flips: HealthFlip[] = [];
+  private collecting = false;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly onLateFlip: () => void = () => undefined,
+    private readonly waitMs = 100,
+  ) {}
 
   async tick(states: DesiredState[], replicas: Replica[]): Promise<HealthFlip[]> {
-    const changed: HealthFlip[] = [];
     const checks = new Map<string, Check>();
     // Replicas of an older revision are held to the desired revision's check: same service, same contract.
     for (const s of states) if (s.spec) checks.set(s.service.id, s.spec.healthCheck);
     const now = Date.now();
     const running = replicas.filter((r) => r.state === 'running');
-    await Promise.all(
-      running.map(async (r) => {
-        const check = checks.get(r.serviceId);
-        if (!check || check.type === 'none' || r.hostPort === null) {
-          if (this.deps.probes.markUnchecked(r.id, true))
-            changed.push({ replica: r, healthy: true, error: null });
-          return;
-        }
-        const last = this.lastProbe.get(r.id) ?? 0;
-        if (now - last < check.intervalSeconds * 1000 - 50) return;
-        this.lastProbe.set(r.id, now);
-        const t0 = performance.now();
-        const timeoutMs = check.timeoutSeconds * 1000;
-        const result =
-          check.type === 'http'
-            ? await probeHttp(r.hostPort, check.path, timeoutMs)
-            : await probeTcp(r.hostPort, timeoutMs);
-        const { changed: flipped, state } = this.deps.probes.record(
-          r.id,
-          result.ok,
-          { error: result.error, latencyMs: performance.now() - t0 },
-          { healthy: check.healthyThreshold, unhealthy: check.unhealthyThreshold },
-        );
-        if (flipped) changed.push({ replica: r, healthy: state.healthy, error: state.lastError });
-      }),
-    );
+    const round: Promise<void>[] = [];
+    for (const r of running) {
+      const check = checks.get(r.serviceId);
+      if (!check || check.type === 'none' || r.hostPort === null) {
+        if (this.deps.probes.markUnchecked(r.id, true))
+          this.flips.push({ replica: r, healthy: true, error: null });
+        continue;
+      }
+      if (this.inFlight.has(r.id)) continue;
+      const last = this.lastProbe.get(r.id) ?? 0;
+      if (now - last < check.intervalSeconds * 1000 - 50) continue;
+      this.lastProbe.set(r.id, now);
+      this.inFlight.add(r.id);
+      round.push(this.probe(r, r.hostPort, check).finally(() => this.inFlight.delete(r.id)));
+    }
+    if (round.length > 0) {
+      this.collecting = true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(round),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, this.waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      this.collecting = false;
+    }
     const alive = new Set(running.map((r) => r.id));
     this.deps.probes.forget(alive);
     for (const id of this.lastProbe.keys()) if (!alive.has(id)) this.lastProbe.delete(id);
-    return changed;
+    const flips = this.flips.filter((f) => alive.has(f.replica.id));
+    this.flips = [];
+    return flips;
+  }
+
+  private async probe(r: Replica, port: number, check: Check): Promise<void> {
+    const t0 = performance.now();
+    const timeoutMs = check.timeoutSeconds * 1000;
+    const result =
+      check.type === 'http' ? await probeHttp(port, check.path, timeoutMs) : await probeTcp(port, timeoutMs);
+    const { changed, state } = this.deps.probes.record(
+      r.id,
+      result.ok,
+      { error: result.error, latencyMs: performance.now() - t0 },
+      { healthy: check.healthyThreshold, unhealthy: check.unhealthyThreshold },
+    );
+    if (!changed) return;
+    this.flips.push({ replica: r, healthy: state.healthy, error: state.lastError });
+    if (!this.collecting) this.onLateFlip();
   }
 }
