@@ -71,6 +71,7 @@ static atomic_ulong g_requests;      /* requests to "/" */
 static atomic_int g_active;          /* open connections */
 static atomic_int g_draining;        /* SIGTERM received */
 static atomic_int g_closed;          /* listener closed: idle keep-alive conns should go */
+static int g_closed_pipe[2] = {-1, -1}; /* readable once g_closed is set: wakes idle conns at once */
 static atomic_ulong g_mem_grown;     /* bytes allocated+touched */
 static int g_burners;                /* burner threads started (under g_mu) */
 static int g_mem_thread;             /* memory thread started (under g_mu) */
@@ -308,13 +309,14 @@ static int wait_readable(int fd, int timeout_ms, int abort_on_drain) {
         double left = deadline - now_s();
         if (left <= 0) return 0;
         int slice = left > 0.2 ? 200 : (int)(left * 1000) + 1;
-        struct pollfd p = {fd, POLLIN, 0};
-        int r = poll(&p, 1, slice);
+        struct pollfd p[2] = {{fd, POLLIN, 0}, {g_closed_pipe[0], POLLIN, 0}};
+        int r = poll(p, abort_on_drain && g_closed_pipe[0] >= 0 ? 2 : 1, slice);
         if (r < 0) {
             if (errno == EINTR) continue;
             return -1;
         }
-        if (r > 0) return 1;
+        if (p[0].revents) return 1;
+        if (r > 0 && abort_on_drain) return 0; /* the listener closed: an idle connection goes now */
     }
 }
 
@@ -979,6 +981,8 @@ int main(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (pipe2(g_closed_pipe, O_CLOEXEC | O_NONBLOCK) != 0) g_closed_pipe[0] = g_closed_pipe[1] = -1;
+
     int lfd = listen_on(g_port);
     if (lfd < 0) {
         fprintf(stderr, "sample %s: cannot listen on :%d: %s\n", g_version, g_port, strerror(errno));
@@ -1044,6 +1048,10 @@ int main(int argc, char **argv) {
     /* graceful shutdown: stop accepting, let in-flight requests finish */
     const char *sname = g_signal == SIGINT ? "SIGINT" : "SIGTERM";
     atomic_store(&g_closed, 1);
+    if (g_closed_pipe[1] >= 0) {
+        ssize_t w = write(g_closed_pipe[1], "x", 1); /* should it fail, idle conns see g_closed within 200 ms */
+        (void)w;
+    }
     close(lfd);
     double deadline = now_s() + g_shutdown_timeout;
     while (atomic_load(&g_active) > 0 && now_s() < deadline) sleep_ms(20);
