@@ -16,6 +16,8 @@ export class TrafficPlan {
   private readonly stopping = new Set<string>();
   /** Replicas whose stop finished; a listing taken before then may still show them. */
   private readonly stopped = new Set<string>();
+  /** Replicas whose stop was begun (and recorded) once: a stop that failed is tried again, not recorded again. */
+  private readonly begun = new Set<string>();
 
   constructor(
     private readonly deps: Deps,
@@ -32,6 +34,7 @@ export class TrafficPlan {
     const alive = new Set(replicas.map((r) => r.id));
     for (const id of this.retiring.keys()) if (!alive.has(id)) this.retiring.delete(id);
     for (const id of this.stopped) if (!alive.has(id)) this.stopped.delete(id);
+    for (const id of this.begun) if (!alive.has(id)) this.begun.delete(id);
     const backends: Backend[] = [];
     const nowServing = new Set<string>();
     for (const s of states) {
@@ -66,8 +69,9 @@ export class TrafficPlan {
 
   /**
    * Takes a replica out of traffic and stops it once drained. 'draining' while its requests finish;
-   * 'stopped' when the stop began now; 'stopping' while a stop begun earlier is under way (it serves
-   * nothing by then); 'gone' when that stop has finished (the caller's listing is older than it).
+   * 'stopped' when the stop began now; 'stopping' while a stop begun earlier is under way, or is tried
+   * again after it failed (it serves nothing by then); 'gone' when that stop has finished (the caller's
+   * listing is older than it).
    */
   async retire(
     replica: Replica,
@@ -103,6 +107,8 @@ export class TrafficPlan {
       .then(() => this.stopped.add(replica.id))
       .catch(() => undefined)
       .finally(() => this.stopping.delete(replica.id));
+    if (this.begun.has(replica.id)) return 'stopping';
+    this.begun.add(replica.id);
     return 'stopped';
   }
 }
