@@ -21,6 +21,7 @@ import { eq } from 'drizzle-orm';
 import { deployments, events } from '@/db/schema';
 import { createService } from '@/server/services/service/create';
 import { deployService, redeployRevision } from '@/server/services/service/deploy';
+import { BALANCING_DEFAULTS, RETRY_ONLY_SAFE_METHODS } from '@/server/proxy/config';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
 import { between, steadyLoad } from './load';
 
@@ -267,8 +268,8 @@ async function haproxyImage(): Promise<string> {
 
 /**
  * Swarm's front without the routing mesh: HAProxy on the service's overlay network, finding the tasks in
- * Swarm's DNS (`tasks.<service>`, which lists a task once it is running and healthy) and with the same
- * retry and timeout settings as Capstan's proxy (server/proxy/config.ts).
+ * Swarm's DNS (`tasks.<service>`, which lists a task once it is running and healthy) and with the
+ * balancing, retry and timeout settings of Capstan's proxy (BALANCING_DEFAULTS).
  */
 function frontConfig(service: string): string {
   return [
@@ -284,21 +285,12 @@ function frontConfig(service: string): string {
     '  hold obsolete 0s',
     'defaults',
     '  mode http',
-    '  option redispatch 1',
-    '  balance roundrobin',
-    '  retries 3',
-    '  retry-on conn-failure empty-response',
-    '  timeout connect 3s',
-    '  timeout client 30s',
-    '  timeout server 30s',
-    '  timeout http-request 10s',
-    '  timeout http-keep-alive 10s',
-    '  timeout queue 10s',
+    ...BALANCING_DEFAULTS.map((line) => `  ${line}`),
     'frontend web',
     '  bind :80',
     '  default_backend tasks',
     'backend tasks',
-    '  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS',
+    `  ${RETRY_ONLY_SAFE_METHODS}`,
     `  server-template task ${REPLICAS * 2} tasks.${service}:8080 resolvers swarm init-addr none`,
     '',
   ].join('\n');

@@ -84,6 +84,27 @@ function quoteText(text: string): string {
   return `'${text.replace(/[^A-Za-z0-9 _.,:/()+-]/g, '_').slice(0, 100)}'`;
 }
 
+/**
+ * How requests are balanced, retried and timed out (`defaults` lines). A request that meets a server gone
+ * between two probes is retried on another one. Also the settings of the benchmark's Swarm front.
+ */
+export const BALANCING_DEFAULTS = [
+  'option redispatch 1',
+  'balance roundrobin',
+  'retries 3',
+  'retry-on conn-failure empty-response',
+  'timeout connect 3s',
+  'timeout client 30s',
+  'timeout server 30s',
+  'timeout http-request 10s',
+  'timeout http-keep-alive 10s',
+  'timeout queue 10s',
+] as const;
+
+/** Replaying a request that a server may have half-processed is only safe when it changes nothing. */
+export const RETRY_ONLY_SAFE_METHODS =
+  'http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS';
+
 export type ConfigPaths = {
   adminSocket: string;
   /** The UDP port on 127.0.0.1 that request log lines go to; none are sent without one. */
@@ -121,18 +142,8 @@ export function renderConfig(
   // During a reload the old worker answers one more request on each idle keep-alive connection, with
   // `Connection: close`, instead of closing it under a client that may be sending on it right then.
   add('  option idle-close-on-response');
-  // No HAProxy health checks: Capstan's prober decides and sets each server's state. A request that
-  // meets a server gone between two probes is retried on another one.
-  add('  option redispatch 1');
-  add('  balance roundrobin');
-  add('  retries 3');
-  add('  retry-on conn-failure empty-response');
-  add('  timeout connect 3s');
-  add('  timeout client 30s');
-  add('  timeout server 30s');
-  add('  timeout http-request 10s');
-  add('  timeout http-keep-alive 10s');
-  add('  timeout queue 10s');
+  // No HAProxy health checks: Capstan's prober decides and sets each server's state.
+  for (const line of BALANCING_DEFAULTS) add(`  ${line}`);
   const sorted = [...backends].sort((a, b) => (a.serviceId < b.serviceId ? -1 : 1));
   for (const b of sorted) {
     add('');
@@ -145,8 +156,7 @@ export function renderConfig(
     add('');
     add(`backend ${backendName(b.serviceId)}`);
     add(`  description ${quoteText(b.name)}`);
-    // Replaying a request that a server may have half-processed is only safe when it changes nothing.
-    add('  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS');
+    add(`  ${RETRY_ONLY_SAFE_METHODS}`);
     const servers = [...b.servers].sort((x, y) => (serverName(x.id) < serverName(y.id) ? -1 : 1));
     for (const s of servers) {
       // A draining server starts out of rotation; the runtime pass after the reload sets it to drain.
