@@ -378,7 +378,7 @@ async function swarm() {
     await docker('network', 'create', '--driver', 'overlay', '--attachable', net);
     // Swarm's own way first: the routing mesh on a published port. It needs IPVS in the kernel.
     await create(['--publish', `published=${port},target=8080`]);
-    let front_ = 'routing mesh';
+    let via = 'routing mesh';
     if (!(await answers(15_000))) {
       // Without IPVS the published port never answers. Swarm's other mode: DNS round robin and a proxy of
       // one's own on the overlay network, the setup Swarm's documentation gives for external balancers.
@@ -400,11 +400,11 @@ async function swarm() {
         `${frontDir}:/etc/haproxy:ro`,
         await haproxyImage(),
       );
-      front_ = 'DNS round robin + HAProxy (no IPVS for the routing mesh)';
+      via = 'DNS round robin + HAProxy (no IPVS for the routing mesh)';
       if (!(await answers(30_000)))
         throw new Error('neither the routing mesh nor the HAProxy front answered');
     }
-    notes.push(`swarm: traffic through ${front_}`);
+    notes.push(`swarm: traffic through ${via}`);
     const load = steadyLoad(url, RATE);
     const run = async (scenario: string, image: string, args: string[]) => {
       const a = load.snapshot();
