@@ -13,6 +13,10 @@ export const deploymentStatuses = [
 ] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
+/** deploy: a new template rolls; restart: the same template, every replica replaced; live: limits changed in place. */
+export const deploymentKinds = ['deploy', 'restart', 'live'] as const;
+export type DeploymentKind = (typeof deploymentKinds)[number];
+
 export type DeploymentEvidence = {
   exitCode?: number | null;
   oomKilled?: boolean;
@@ -30,6 +34,9 @@ export const deployments = pgTable(
       .references(() => services.id, { onDelete: 'cascade' }),
     fromRevision: integer('from_revision'),
     toRevision: integer('to_revision').notNull(),
+    kind: text('kind', { enum: deploymentKinds }).notNull().default('deploy'),
+    /** For a restart: the service's restart generation this deployment rolls to. */
+    restartGeneration: integer('restart_generation'),
     status: text('status', { enum: deploymentStatuses }).notNull().default('pending'),
     reason: text('reason').notNull().default(''),
     outcome: text('outcome').notNull().default(''),
