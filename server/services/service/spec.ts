@@ -1,7 +1,7 @@
 import type { StoredSpec } from '@/db/schema';
 import { Invalid } from '../errors';
 import type { SecretBox } from '../secrets/box';
-import { strategyChanges, strategyOrDefault, type ServiceSpec } from './schema';
+import { resourcesOrDefault, strategyChanges, strategyOrDefault, type ServiceSpec } from './schema';
 
 /** Turns a validated spec into its stored form: secrets sealed, kept secrets carried over from `previous`. */
 export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: StoredSpec | null): StoredSpec {
@@ -18,7 +18,6 @@ export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: Stored
     port: spec.port,
     env,
     healthCheck: spec.healthCheck,
-    replicas: spec.replicas,
     strategy: spec.strategy,
     resources: spec.resources,
     labels: spec.labels,
@@ -42,10 +41,9 @@ export function imageRef(spec: Pick<StoredSpec, 'image' | 'tag'>): string {
 
 /** One line a person reads in the revision history: what changed from the previous revision. */
 export function summarizeChange(prev: StoredSpec | null, next: StoredSpec): string {
-  if (!prev) return `created with ${imageRef(next)}, ${next.replicas} replica(s)`;
+  if (!prev) return `created with ${imageRef(next)}`;
   const parts: string[] = [];
   if (imageRef(prev) !== imageRef(next)) parts.push(`image ${imageRef(prev)} → ${imageRef(next)}`);
-  if (prev.replicas !== next.replicas) parts.push(`replicas ${prev.replicas} → ${next.replicas}`);
   const names = new Set([...prev.env.map((e) => e.name), ...next.env.map((e) => e.name)]);
   const envChanged = [...names].filter((n) => {
     const a = prev.env.find((e) => e.name === n);
@@ -64,3 +62,25 @@ export function summarizeChange(prev: StoredSpec | null, next: StoredSpec): stri
 }
 
 export const strategyOf = (spec: StoredSpec) => strategyOrDefault(spec.strategy);
+
+/** Structural equality of JSON values, key order ignored (jsonb reorders keys). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** True when the two templates differ, and only in limits and reservations Docker changes in place. */
+export function onlyLiveChanges(running: StoredSpec, next: StoredSpec): boolean {
+  const rest = (s: StoredSpec) => {
+    const { resources: _r, replicas: _n, ...others } = s;
+    return { ...others, strategy: strategyOrDefault(s.strategy), endpointPort: s.endpointPort ?? null };
+  };
+  const ra = resourcesOrDefault(running.resources);
+  const rb = resourcesOrDefault(next.resources);
+  return sameJson(rest(running), rest(next)) && !sameJson(ra, rb);
+}
