@@ -10,14 +10,15 @@ import { latestRevision, loadRevision, loadService } from './load';
 import { restartService } from './restart';
 import { resourcesOrDefault, type deployServiceSchema, type redeployRevisionSchema } from './schema';
 import { endpointPortFor } from './endpoint';
-import { onlyLiveChanges, summarizeChange, toStoredSpec } from './spec';
+import { summarizeChange, toStoredSpec } from './spec';
+import { diffSpecs, onlyLiveChanges } from './spec-diff';
 
 /**
  * How a new template reaches the running replicas: a change of limits alone is applied in place (Docker's
  * update API, no restart); anything else rolls.
  */
 function kindOf(running: StoredSpec | null, next: StoredSpec): DeploymentKind {
-  return running && onlyLiveChanges(running, next) ? 'live' : 'deploy';
+  return running && onlyLiveChanges(diffSpecs(running, next)) ? 'live' : 'deploy';
 }
 
 async function runningSpec(tx: Tx, serviceId: string, revision: number | null) {
