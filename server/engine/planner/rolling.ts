@@ -7,8 +7,8 @@ export const isHealthy = (c: ObservedReplica) => isRunning(c) && c.health.health
 /**
  * Kubernetes' rolling update: new replicas start while the total stays within replicas + maxSurge; outdated
  * ones retire while the available ones stay at or above replicas − maxUnavailable. A new replica is
- * available once it has been healthy for minReadySeconds. A replica draining out of traffic is on its way
- * out: like a terminating pod, it uses no surge and counts as unavailable.
+ * available once it has been healthy for minReadySeconds. A replica draining out of traffic counts as
+ * unavailable.
  */
 export const rolling: RolloutStrategy = {
   name: 'rolling',
@@ -31,10 +31,9 @@ export const rolling: RolloutStrategy = {
       retire.push(c);
     }
 
-    // New replicas start within the surge budget; an outdated replica retired just now frees its place.
-    const outdatedRunning = input.outdated.filter(
-      (c) => isRunning(c) && c.retiring === 'no' && !retire.includes(c),
-    ).length;
+    // New replicas start within the surge budget. A replica draining its requests frees its place (like a
+    // terminating pod); one retired now or whose stop has begun holds it until Docker reports it stopped.
+    const outdatedRunning = input.outdated.filter((c) => isRunning(c) && c.retiring !== 'draining').length;
     const missing = Math.max(0, replicas - input.current.length);
     const budget =
       outdatedRunning === 0 ? missing : replicas + maxSurge - (input.current.length + outdatedRunning);
