@@ -92,8 +92,8 @@ export class Executor {
           const c = byId.get(a.containerId);
           if (!c) break;
           if (!this.traffic) {
-            if (this.removing.has(c.id)) break;
-            this.removeInBackground(c.id, 10);
+            // Nothing routes to it: stopped here, so the next step sees it gone.
+            await this.deps.docker.removeReplica(c.id, 10);
             await note('replica.stopped', `${a.reason} (${c.id.slice(0, 12)})`, {
               containerId: c.id,
               replica: c.replica,

@@ -7,8 +7,8 @@ export const isHealthy = (c: ObservedReplica) => isRunning(c) && c.health.health
 /**
  * Kubernetes' rolling update: new replicas start while the total stays within replicas + maxSurge; outdated
  * ones retire while the available ones stay at or above replicas − maxUnavailable. A new replica is
- * available once it has been healthy for minReadySeconds. A replica draining out of traffic counts as
- * unavailable.
+ * available once it has been healthy for minReadySeconds. A replica on its way out of traffic counts as
+ * unavailable and uses no surge.
  */
 export const rolling: RolloutStrategy = {
   name: 'rolling',
@@ -31,9 +31,11 @@ export const rolling: RolloutStrategy = {
       retire.push(c);
     }
 
-    // New replicas start within the surge budget. A replica draining its requests frees its place (like a
-    // terminating pod); one retired now or whose stop has begun holds it until Docker reports it stopped.
-    const outdatedRunning = input.outdated.filter((c) => isRunning(c) && c.retiring !== 'draining').length;
+    // New replicas start within the surge budget. A replica retired now, draining or stopping frees its place
+    // (like a terminating pod): its stop runs while the rollout takes its next step.
+    const outdatedRunning = input.outdated.filter(
+      (c) => isRunning(c) && c.retiring === 'no' && !retire.includes(c),
+    ).length;
     const missing = Math.max(0, replicas - input.current.length);
     const budget =
       outdatedRunning === 0 ? missing : replicas + maxSurge - (input.current.length + outdatedRunning);
