@@ -66,7 +66,8 @@ export class ControlLoop {
     this.dirty = false;
     const states = await listDesiredStates(this.deps.db);
     const replicas = await this.deps.docker.listReplicas();
-    const flips = await this.prober.tick(states, replicas);
+    const checks = new Map(states.map((s) => [s.service.id, s.spec?.healthCheck ?? null]));
+    const flips = await this.prober.tick((r) => checks.get(r.serviceId) ?? null, replicas);
     for (const f of flips) {
       const r = f.replica;
       await recordEvent(this.deps.db, {
