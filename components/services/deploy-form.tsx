@@ -13,10 +13,10 @@ import { RocketIcon } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
 // Schemas are shared with forms by design; the lint rule's '**' pattern cannot re-include them (see report).
 import { deployServiceSchema, serviceSpecSchema } from '@/server/services/service/schema';
+import { changeLines, diffSpecs } from '@/server/services/service/spec-diff';
 import { EnvVarEditor, envRowsToInput, newEnvRow, type EnvRow } from './env-var-editor';
 import { strategyFromForm, strategyToForm, type StrategyForm } from './rollout-strategy';
 import { RolloutStrategyFields } from './rollout-strategy-fields';
-import { specChanges } from './spec-diff';
 
 type Props = {
   serviceId: string;
@@ -118,7 +118,7 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
   const serverError = deploy.error ? describeError(deploy.error) : null;
   const err = (path: string) => errors[path] ?? serverError?.issues[path];
   const next = nextSpecView(serviceId, spec, form);
-  const changes = next ? specChanges(spec, next) : null;
+  const changes = next ? changeLines(diffSpecs(spec, next)) : null;
   const stale = revision !== base && !deploy.isPending;
 
   function submit(e: React.FormEvent) {
