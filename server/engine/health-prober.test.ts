@@ -48,6 +48,7 @@ function replica(id: string, server: net.Server, revision = 1): Replica {
     serviceName: 'svc',
     revision,
     replica: id === 'good' ? 0 : 1,
+    generation: 0,
     deploymentId: null,
     image: 'capstan-sample:v1',
     state: 'running',

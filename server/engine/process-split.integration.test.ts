@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { revisions, services } from '@/db/schema';
+import { revisions } from '@/db/schema';
 import { createCaller } from '@/server/api/root';
 import type { LiveEvent } from '@/server/services/events/bus';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
@@ -77,12 +77,12 @@ describe.runIf(shared)('the web process and the worker on PostgreSQL', () => {
 
     const { service } = await console_(developer).services.create({
       name: `split-${crypto.randomBytes(3).toString('hex')}`,
-      spec: sampleSpec({ replicas: 2 }),
+      spec: sampleSpec(),
+      replicas: 2,
       deploy: true,
     });
-    // Two replicas. The count is the service's; the older engine still reads it from the revision, so the
-    // revision carries it too until that engine is gone (the newer one ignores it there).
-    await h.db.update(services).set({ desiredReplicas: 2 }).where(eq(services.id, service.id));
+    // The count is the service's. The engine that reads it from the revision instead (until the planner
+    // replaces it) finds it there too; the planner ignores it there.
     await h.db
       .update(revisions)
       .set({ spec: sql`${revisions.spec} || '{"replicas": 2}'::jsonb` })

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revisions, services } from '@/db/schema';
 import { createService } from '@/server/services/service/create';
+import { createServiceSchema } from '@/server/services/service/schema';
 import { makeHarness, sampleSpec, uniqueName, type Harness } from '@/server/testing/harness';
 import { listSampledServices } from './sampled-services';
 
@@ -12,14 +13,10 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 async function service(replicas: number) {
-  const { service } = await createService(await h.as('developer'), {
-    name: uniqueName('sampled'),
-    description: '',
-    protected: false,
-    deploy: false,
-    spec: sampleSpec(),
-  });
-  await h.db.update(services).set({ desiredReplicas: replicas }).where(eq(services.id, service.id));
+  const { service } = await createService(
+    await h.as('developer'),
+    createServiceSchema.parse({ name: uniqueName('sampled'), deploy: false, spec: sampleSpec(), replicas }),
+  );
   return service.id;
 }
 

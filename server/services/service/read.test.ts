@@ -5,6 +5,7 @@ import { LABELS } from '@/server/docker/engine';
 import { recordEvent } from '@/server/services/events/record';
 import { makeHarness, sampleSpec, uniqueName, type Harness } from '@/server/testing/harness';
 import { createService } from './create';
+import { createServiceSchema } from './schema';
 import { getDeployment, getService, listServices } from './read';
 
 let h: Harness;
@@ -15,13 +16,10 @@ afterAll(async () => h?.close());
 
 async function service(over: { desiredRevision?: number | null; desiredReplicas?: number } = {}) {
   const name = uniqueName('read');
-  const { service } = await createService(await h.as('developer'), {
-    name,
-    description: '',
-    protected: false,
-    deploy: false,
-    spec: sampleSpec(),
-  });
+  const { service } = await createService(
+    await h.as('developer'),
+    createServiceSchema.parse({ name, deploy: false, spec: sampleSpec() }),
+  );
   await h.db
     .update(services)
     .set({ desiredRevision: 1, desiredReplicas: 2, ...over })

@@ -13,6 +13,7 @@ function replica(over: Partial<Replica> = {}): Replica {
     serviceName: 'web',
     revision: 1,
     replica: 0,
+    generation: 0,
     deploymentId: null,
     image: 'capstan-sample:v1',
     state: 'running',
