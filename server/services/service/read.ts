@@ -71,7 +71,7 @@ export async function listServices(ctx: ServiceContext) {
     const rev = revs.find((r) => r.serviceId === s.id && r.number === s.desiredRevision) ?? null;
     const lastDeploy = deps.find((d) => d.serviceId === s.id) ?? null;
     const mine = byService.get(s.id) ?? [];
-    const desired = s.desiredReplicas;
+    const desired = s.desiredRevision === null ? 0 : s.desiredReplicas;
     const ready = mine.filter((r) => r.revision === s.desiredRevision && r.health === 'healthy').length;
     const deploying = lastDeploy ? ACTIVE.includes(lastDeploy.status as never) : false;
     return {
@@ -144,7 +144,7 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
     )
   ).sort((a, b) => b.revision - a.revision || a.replica - b.replica);
   const active = deps.find((d) => ACTIVE.includes(d.status as never)) ?? null;
-  const desired = service.desiredReplicas;
+  const desired = service.desiredRevision === null ? 0 : service.desiredReplicas;
   const ready = views.filter((r) => r.revision === service.desiredRevision && r.health === 'healthy').length;
   return {
     service: { ...service, owner: owner[0]?.email ?? null },
