@@ -3,9 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { revisions } from '@/db/schema';
 import { createCaller } from '@/server/api/root';
 import type { LiveEvent } from '@/server/services/events/bus';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
@@ -81,13 +79,6 @@ describe.runIf(shared)('the web process and the worker on PostgreSQL', () => {
       replicas: 2,
       deploy: true,
     });
-    // The count is the service's. The engine that reads it from the revision instead (until the planner
-    // replaces it) finds it there too; the planner ignores it there.
-    await h.db
-      .update(revisions)
-      .set({ spec: sql`${revisions.spec} || '{"replicas": 2}'::jsonb` })
-      .where(eq(revisions.serviceId, service.id));
-
     worker = spawn(process.execPath, ['--import', 'tsx', 'server/worker.ts'], {
       env: {
         ...process.env,

@@ -79,7 +79,7 @@ describe('reading services', () => {
     expect((await getService(viewer, never.id)).health).toBe('idle');
     const { services: list } = await listServices(viewer);
     expect(list.find((s) => s.id === scaled.id)).toMatchObject({ desired: 0, health: 'scaled-to-zero' });
-    expect(list.find((s) => s.id === never.id)).toMatchObject({ desired: 3, health: 'idle' });
+    expect(list.find((s) => s.id === never.id)).toMatchObject({ desired: 0, health: 'idle' });
   });
 
   it("shows a finished deployment's own replicas from its recorded steps, not today's", async () => {
