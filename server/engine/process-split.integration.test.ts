@@ -30,6 +30,7 @@ afterAll(async () => {
       /* already gone */
     }
   }
+  if (workerDataDir) fs.rmSync(workerDataDir, { recursive: true, force: true });
   await h?.bus.close();
   await h?.close();
 });
