@@ -13,11 +13,13 @@ export function ReplicaTable({
   currentRevision,
   traffic,
 }: {
-  replicas: Replica[];
+  /** With `step`: a deployment's replicas, and the last step it recorded on each. */
+  replicas: (Replica & { step?: string | null })[];
   currentRevision: number | null;
   /** Per-replica counts from the proxy, when it routes this service's traffic. */
   traffic?: { containerId: string; requests: number; errors5xx: number; state: string }[];
 }) {
+  const steps = replicas.some((r) => r.step !== undefined);
   if (replicas.length === 0) {
     return (
       <EmptyState
@@ -35,6 +37,7 @@ export function ReplicaTable({
           <Th>Revision</Th>
           <Th>State</Th>
           <Th>Health</Th>
+          {steps && <Th>Last step</Th>}
           <Th>Host port</Th>
           {traffic && <Th>Traffic</Th>}
           <Th>Age</Th>
@@ -61,6 +64,7 @@ export function ReplicaTable({
             <Td>
               <ReplicaHealthBadge health={r.health} />
             </Td>
+            {steps && <Td className="text-xs">{r.step ?? <span className="text-zinc-400">—</span>}</Td>}
             <Td>
               {r.hostPort ? (
                 <a
