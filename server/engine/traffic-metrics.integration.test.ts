@@ -38,9 +38,9 @@ describe('proxy traffic in the metrics', () => {
       description: '',
       protected: false,
       deploy: true,
+      replicas: 2,
       // Every answer takes 40 ms; half of them are 500s.
       spec: sampleSpec({
-        replicas: 2,
         env: [
           { name: 'LATENCY_MS', value: '40', secret: false },
           { name: 'ERROR_RATE', value: '0.5', secret: false },
@@ -136,6 +136,7 @@ describe('proxy traffic in the metrics', () => {
       .select()
       .from(containerSamples)
       .where(and(eq(containerSamples.serviceId, service.id), eq(containerSamples.at, after!.at)));
+    console.log('DEBUG', JSON.stringify(afterReplicas.map((r) => [r.containerId.slice(0, 8), r.requests, r.running])), JSON.stringify((await h.docker.listReplicas({ serviceId: service.id })).map((r) => [r.id.slice(0, 8), r.state])));
     expect(afterReplicas.reduce((n, r) => n + r.requests!, 0)).toBe(10);
 
     // The router names the replicas that answered by their full container ids.

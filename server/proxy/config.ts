@@ -162,10 +162,11 @@ export function renderConfig(
     add(`backend ${backendName(b.serviceId)}`);
     add(`  description ${quoteText(b.name)}`);
     add(`  ${RETRY_ONLY_SAFE_METHODS}`);
-    // With no server ready, HAProxy's own 503 page says nothing; a person reads why instead.
+    // With no server ready, HAProxy's own 503 page says nothing; a person reads why instead. Not in a worker
+    // that a reload is retiring: its backends count no usable server while it finishes its connections.
     if (b.emptyReply)
       add(
-        `  http-request return status 503 content-type "text/plain; charset=utf-8" string "${replyText(b.emptyReply)}" if { nbsrv eq 0 }`,
+        `  http-request return status 503 content-type "text/plain; charset=utf-8" string "${replyText(b.emptyReply)}" if { nbsrv eq 0 } !{ stopping }`,
       );
     const servers = [...b.servers].sort((x, y) => (serverName(x.id) < serverName(y.id) ? -1 : 1));
     for (const s of servers) {

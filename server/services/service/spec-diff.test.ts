@@ -353,8 +353,10 @@ describe('onlyLiveChanges', () => {
     ['a new service', null, base, false],
     ['the CPU limit', base, limits({ cpus: 1 }), true],
     ['the memory limit and the PIDs limit', base, limits({ memoryMb: 4096, pidsLimit: 512 }), true],
-    ['the reservations', base, limits({ cpuReservation: 0.5, memoryReservationMb: null }), true],
-    ['a limit lifted', base, limits({ cpus: null }), true],
+    ['the reservations', base, limits({ cpuReservation: 0.5, memoryReservationMb: 256 }), true],
+    // Docker's update API cannot lift a limit (0 means "unchanged"): that rolls.
+    ['a limit lifted', base, limits({ cpus: null }), false],
+    ['a reservation lifted', base, limits({ memoryReservationMb: null }), false],
     ['a limit and the tag', base, { ...limits({ cpus: 1 }), tag: 'v2' }, false],
     ['a limit and an env var', base, { ...limits({ cpus: 1 }), env: [mode] }, false],
     ['a label', base, { ...base, labels: {} }, false],
