@@ -5,25 +5,38 @@ import { focusRing } from '@/components/ui/focus-ring';
 import { BoxIcon, ExternalLinkIcon } from '@/components/ui/icons';
 import { Age } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { RestartReplicaButton } from './restart-replica-button';
 import { ReplicaHealthBadge } from './status-badges';
 
-/** Replicas exactly as Docker reports them, with the latest probe verdict. */
+/** Replicas exactly as Docker reports them, with the latest probe verdict and a restart per row. */
 export function ReplicaTable({
   replicas,
   currentRevision,
   traffic,
+  desired,
+  restart,
 }: {
   replicas: Replica[];
   currentRevision: number | null;
   /** Per-replica counts from the proxy, when it routes this service's traffic. */
   traffic?: { containerId: string; requests: number; errors5xx: number; state: string }[];
+  /** The service's replica count, where the table shows the service now: 0 reads "scaled to zero". */
+  desired?: number;
+  /** On the service page: a restart per row, or why this person may not restart one. */
+  restart?: { serviceId: string; disabledReason: string | null };
 }) {
   if (replicas.length === 0) {
-    return (
+    return desired === 0 ? (
+      <EmptyState
+        icon={<BoxIcon className="size-5" />}
+        title="Scaled to zero"
+        description="No replica runs and the endpoint answers 503. Scale up to serve again."
+      />
+    ) : (
       <EmptyState
         icon={<BoxIcon className="size-5" />}
         title="No replicas running"
-        description="Deploy a revision with at least one replica to start some."
+        description="Deploy a revision to start its replicas."
       />
     );
   }
@@ -39,13 +52,25 @@ export function ReplicaTable({
           {traffic && <Th>Traffic</Th>}
           <Th>Age</Th>
           <Th>Last probe error</Th>
+          {restart && (
+            <Th className="text-right">
+              <span className="sr-only">Actions</span>
+            </Th>
+          )}
         </tr>
       </THead>
       <TBody>
         {replicas.map((r) => (
-          <Tr key={r.id} data-testid="replica-row" data-health={r.health} data-revision={r.revision}>
-            <Td className="font-mono text-xs">
+          <Tr
+            key={r.id}
+            data-testid="replica-row"
+            data-health={r.health}
+            data-revision={r.revision}
+            data-container-id={r.id}
+          >
+            <Td className="font-mono text-xs whitespace-nowrap">
               <span title={r.id}>{r.name}</span>
+              <span className="block text-[11px] text-zinc-400 dark:text-zinc-500">{r.id.slice(0, 12)}</span>
             </Td>
             <Td className="font-mono text-xs">
               r{r.revision}
@@ -94,6 +119,15 @@ export function ReplicaTable({
             >
               {r.lastError ?? <span className="text-zinc-400">—</span>}
             </Td>
+            {restart && (
+              <Td className="text-right">
+                <RestartReplicaButton
+                  serviceId={restart.serviceId}
+                  replica={r}
+                  disabledReason={restart.disabledReason}
+                />
+              </Td>
+            )}
           </Tr>
         ))}
       </TBody>
