@@ -43,11 +43,12 @@ const config = [
         ...DATA,
         '@/server/services/*/*',
         '!@/server/services/*/schema',
+        '!@/server/services/*/spec-diff',
         '@/server/runtime',
         '@/server/engine/**',
         '@/server/docker/**',
       ],
-      'Client code imports only schemas and types from the server.',
+      'Client code imports only schemas, the pure spec diff and types from the server.',
     ),
   },
 ];

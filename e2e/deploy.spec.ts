@@ -103,7 +103,7 @@ test('deploys a new tag with a secret, refuses a second deploy meanwhile, and ro
   await expect(dialog.getByTestId('redeploy-changes')).toContainText(
     'image capstan-sample:v2 → capstan-sample:v1',
   );
-  await expect(dialog.getByTestId('redeploy-changes')).toContainText('removes API_TOKEN');
+  await expect(dialog.getByTestId('redeploy-changes')).toContainText('env API_TOKEN removed');
   await dialog.getByLabel('Reason').fill('e2e: back to v1');
   await dialog.getByRole('button', { name: 'Roll back to this' }).click();
   await expect(dialog).toBeHidden();

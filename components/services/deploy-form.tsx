@@ -13,6 +13,7 @@ import { RocketIcon } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
 // Schemas are shared with forms by design; the lint rule's '**' pattern cannot re-include them (see report).
 import { deployServiceSchema, serviceSpecSchema } from '@/server/services/service/schema';
+import { changeLines, diffSpecs } from '@/server/services/service/spec-diff';
 import { CollapsibleSection, useOpenSections } from './collapsible-section';
 import { EnvVarEditor, envRowsToInput, newEnvRow, type EnvRow } from './env-var-editor';
 import {
@@ -38,7 +39,6 @@ import {
 } from './resource-fields';
 import { strategyFromForm, strategyToForm, type StrategyForm } from './rollout-strategy';
 import { RolloutStrategyFields } from './rollout-strategy-fields';
-import { specChanges } from './spec-diff';
 
 type Props = {
   serviceId: string;
@@ -175,7 +175,7 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
   const serverError = deploy.error ? describeError(deploy.error) : null;
   const err = (path: string) => errors[path] ?? serverError?.issues[path];
   const next = nextSpecView(serviceId, spec, form);
-  const changes = next ? specChanges(spec, next) : null;
+  const changes = next ? changeLines(diffSpecs(spec, next)) : null;
   const stale = revision !== base && !deploy.isPending;
 
   function submit(e: React.FormEvent) {

@@ -11,7 +11,7 @@ import { Field } from '@/components/ui/field';
 import { RotateCcwIcon } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
 import { DisabledReason } from '@/components/ui/tooltip';
-import { specChanges } from './spec-diff';
+import { changeLines, diffSpecs } from '@/server/services/service/spec-diff';
 
 type Props = {
   serviceId: string;
@@ -55,7 +55,7 @@ export function RedeployButton({
     : isOlder
       ? `Roll back ${serviceName} to revision ${revision.number}?`
       : `Deploy revision ${revision.number} of ${serviceName}?`;
-  const changes = isCurrent ? [] : specChanges(currentSpec, revision.spec);
+  const changes = isCurrent ? [] : changeLines(diffSpecs(currentSpec, revision.spec));
 
   return (
     <>

@@ -9,7 +9,20 @@ export const LABELS = {
   revision: 'capstan.revision',
   replica: 'capstan.replica',
   deployment: 'capstan.deployment',
+  restart: 'capstan.restart',
 } as const;
+
+/** Per-replica limits and reservations as Docker applies them (`docker update` changes them in place). */
+export type ReplicaResources = {
+  cpus: number | null;
+  memoryMb: number | null;
+  cpuReservation: number | null;
+  memoryReservationMb: number | null;
+  pidsLimit: number | null;
+};
+
+/** What the host offers replicas: all its CPUs and memory, as Docker reports them. */
+export type HostCapacity = { cpus: number; memoryBytes: number };
 
 export type RegistryAuth = { username: string; password: string; serveraddress: string };
 
@@ -22,8 +35,9 @@ export type ReplicaSpec = {
   image: string;
   env: Record<string, string>;
   port: number;
-  cpus: number | null;
-  memoryMb: number | null;
+  resources: ReplicaResources;
+  /** The service's restart generation this replica was started in. */
+  generation: number;
   labels: Record<string, string>;
 };
 
@@ -35,6 +49,8 @@ export type Replica = {
   serviceName: string;
   revision: number;
   replica: number;
+  /** The service's restart generation the replica was started in (0 before restarts existed). */
+  generation: number;
   deploymentId: string | null;
   image: string;
   state: string; // created | running | exited | dead | restarting | paused | removing
@@ -116,6 +132,7 @@ function toReplica(c: Docker.ContainerInfo): Replica {
     serviceName: l[LABELS.serviceName] ?? '',
     revision: Number(l[LABELS.revision] ?? 0),
     replica: Number(l[LABELS.replica] ?? 0),
+    generation: Number(l[LABELS.restart] ?? 0),
     deploymentId: l[LABELS.deployment] || null,
     image: c.Image,
     state: c.State,
@@ -145,6 +162,25 @@ export function parseImageRef(ref: string): { repo: string; tag: string; registr
       ? first
       : 'docker.io';
   return { repo, tag, registry };
+}
+
+/**
+ * Docker's HostConfig fields for a replica's resources. A CPU reservation becomes CPU shares (1024 per CPU:
+ * the replica's weight when CPUs are contended); a memory reservation is Docker's soft limit. On an
+ * update every field is sent, 0 clearing a limit that was removed (-1 for the PIDs limit).
+ */
+function resourceFields(r: ReplicaResources, update = false) {
+  const bytes = (mb: number | null) => (mb ? mb * 1024 * 1024 : update ? 0 : undefined);
+  const memory = bytes(r.memoryMb);
+  return {
+    NanoCpus: r.cpus ? Math.round(r.cpus * 1e9) : update ? 0 : undefined,
+    Memory: memory,
+    // Swap equal to the limit: no swap at all. -1 lifts it when the memory limit is lifted.
+    MemorySwap: r.memoryMb ? memory : update ? -1 : undefined,
+    MemoryReservation: bytes(r.memoryReservationMb),
+    CpuShares: r.cpuReservation ? Math.max(2, Math.round(r.cpuReservation * 1024)) : update ? 0 : undefined,
+    PidsLimit: r.pidsLimit ?? (update ? -1 : undefined),
+  };
 }
 
 /** The one place that talks to the Docker engine. Returns plain objects, throws DockerError. */
@@ -204,6 +240,7 @@ export class DockerEngine {
         serviceName: l[LABELS.serviceName] ?? '',
         revision: Number(l[LABELS.revision] ?? 0),
         replica: Number(l[LABELS.replica] ?? 0),
+        generation: Number(l[LABELS.restart] ?? 0),
         deploymentId: l[LABELS.deployment] || null,
         image: c.Config.Image,
         state: c.State.Status,
@@ -336,13 +373,12 @@ export class DockerEngine {
           [LABELS.revision]: String(spec.revision),
           [LABELS.replica]: String(spec.replica),
           [LABELS.deployment]: spec.deploymentId ?? '',
+          [LABELS.restart]: String(spec.generation),
         },
         HostConfig: {
           PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
           RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 5 },
-          NanoCpus: spec.cpus ? Math.round(spec.cpus * 1e9) : undefined,
-          Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
-          MemorySwap: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+          ...resourceFields(spec.resources),
           LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
         },
       });
@@ -365,7 +401,50 @@ export class DockerEngine {
     }
   }
 
-  /** Graceful stop (SIGTERM, then SIGKILL after the timeout), then removal. Absent is fine. */
+  /** Changes a running replica's limits and reservations in place: no restart. */
+  async updateResources(id: string, resources: ReplicaResources): Promise<void> {
+    try {
+      await this.api.getContainer(id).update(resourceFields(resources, true));
+    } catch (err) {
+      throw new DockerError(
+        `Could not update the limits of ${id.slice(0, 12)}: ${messageOf(err)}`,
+        statusOf(err),
+        { cause: err },
+      );
+    }
+  }
+
+  /** The limits Docker applies to a container now, read back the way they were set. */
+  async inspectResources(id: string): Promise<ReplicaResources | null> {
+    try {
+      const h = (await this.api.getContainer(id).inspect()).HostConfig;
+      const mb = (b: number | undefined) => (b ? Math.round(b / 1024 / 1024) : null);
+      return {
+        cpus: h.NanoCpus ? h.NanoCpus / 1e9 : null,
+        memoryMb: mb(h.Memory),
+        cpuReservation: h.CpuShares ? h.CpuShares / 1024 : null,
+        memoryReservationMb: mb(h.MemoryReservation),
+        pidsLimit: h.PidsLimit && h.PidsLimit > 0 ? h.PidsLimit : null,
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw new DockerError(`Docker did not inspect ${id.slice(0, 12)}: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
+  async hostCapacity(): Promise<HostCapacity> {
+    try {
+      const info = (await this.api.info()) as { NCPU?: number; MemTotal?: number };
+      return { cpus: info.NCPU ?? 1, memoryBytes: info.MemTotal ?? 0 };
+    } catch (err) {
+      throw new DockerError(`Docker did not describe its host: ${messageOf(err)}`, statusOf(err), {
+        cause: err,
+      });
+    }
+  }
+
   /** Last exit code per container from die events: Docker reports 0 once a crashed container restarted. */
   private readonly lastExit = new Map<string, number>();
 
@@ -377,6 +456,7 @@ export class DockerEngine {
   /** Containers this process is stopping on purpose, so their kill/die events are not taken for crashes. */
   private readonly stopping = new Set<string>();
 
+  /** Graceful stop (SIGTERM, then SIGKILL after the timeout), then removal. Absent is fine. */
   async removeReplica(id: string, stopTimeoutSeconds = 10): Promise<void> {
     const c = this.api.getContainer(id);
     this.stopping.add(id);

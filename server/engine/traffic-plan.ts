@@ -28,9 +28,17 @@ export class TrafficPlan {
     return this.retiring.has(containerId);
   }
 
-  async sync(states: DesiredState[], replicas: Replica[]): Promise<void> {
+  /** Where a replica is on its way out: draining its requests, or out of traffic with its stop begun. */
+  phase(containerId: string): 'no' | 'draining' | 'stopping' {
+    if (this.stopping.has(containerId) || this.stopped.has(containerId) || this.begun.has(containerId))
+      return 'stopping';
+    return this.retiring.has(containerId) ? 'draining' : 'no';
+  }
+
+  /** Serves every service's healthy replicas; returns the services whose endpoint could not be served. */
+  async sync(states: DesiredState[], replicas: Replica[]): Promise<{ serviceId: string; error: string }[]> {
     const proxy = this.deps.proxy;
-    if (!proxy) return;
+    if (!proxy) return [];
     const alive = new Set(replicas.map((r) => r.id));
     for (const id of this.retiring.keys()) if (!alive.has(id)) this.retiring.delete(id);
     for (const id of this.stopped) if (!alive.has(id)) this.stopped.delete(id);
@@ -50,9 +58,13 @@ export class TrafficPlan {
           state: this.retiring.has(r.id) ? ('drain' as const) : ('ready' as const),
         }));
       for (const server of servers) if (server.state === 'ready') nowServing.add(server.id);
-      backends.push({ serviceId: s.service.id, name: s.service.name, listenPort: port, servers });
+      const emptyReply =
+        s.service.desiredReplicas === 0
+          ? `${s.service.name} is scaled to zero: no replica serves requests. Scale it up in Capstan to serve again.`
+          : `${s.service.name} has no replica ready to serve requests right now (starting, or failing its health check). Try again shortly.`;
+      backends.push({ serviceId: s.service.id, name: s.service.name, listenPort: port, servers, emptyReply });
     }
-    await proxy.sync(backends);
+    const { refused } = await proxy.sync(backends);
     for (const r of replicas) {
       if (nowServing.has(r.id) && !this.serving.has(r.id)) {
         await recordEvent(this.deps.db, {
@@ -65,6 +77,7 @@ export class TrafficPlan {
       }
     }
     this.serving = nowServing;
+    return refused;
   }
 
   /**

@@ -84,6 +84,11 @@ function quoteText(text: string): string {
   return `'${text.replace(/[^A-Za-z0-9 _.,:/()+-]/g, '_').slice(0, 100)}'`;
 }
 
+// Inside double quotes HAProxy expands escapes and variables: keep to plain punctuation.
+function replyText(text: string): string {
+  return text.replace(/[^A-Za-z0-9 _.,:/()+-]/g, '_').slice(0, 300);
+}
+
 /**
  * How requests are balanced, retried and timed out (`defaults` lines). A request that meets a server gone
  * between two probes is retried on another one. Also the settings of the benchmark's Swarm front.
@@ -157,6 +162,11 @@ export function renderConfig(
     add(`backend ${backendName(b.serviceId)}`);
     add(`  description ${quoteText(b.name)}`);
     add(`  ${RETRY_ONLY_SAFE_METHODS}`);
+    // With no server ready, HAProxy's own 503 page says nothing; a person reads why instead.
+    if (b.emptyReply)
+      add(
+        `  http-request return status 503 content-type "text/plain; charset=utf-8" string "${replyText(b.emptyReply)}" if { nbsrv eq 0 }`,
+      );
     const servers = [...b.servers].sort((x, y) => (serverName(x.id) < serverName(y.id) ? -1 : 1));
     for (const s of servers) {
       // A draining server starts out of rotation; the runtime pass after the reload sets it to drain.

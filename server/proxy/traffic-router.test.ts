@@ -182,7 +182,7 @@ describe('the traffic router on a real HAProxy', () => {
     expect(health).toMatchObject({ ok: true, version: expect.stringMatching(/^2\.\d+/) });
 
     // The same desired state again changes nothing.
-    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [] });
+    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
   });
 
   it('swaps v1 for v2 under load through the runtime API: no reload, no failed request', async () => {
@@ -267,17 +267,21 @@ describe('the traffic router on a real HAProxy', () => {
     expect(after.masterPid).toBe(before.masterPid);
   });
 
-  it('refuses a service whose port another process holds, and changes nothing', async () => {
+  it('leaves out a service whose port another process holds and serves the others as asked', async () => {
     const holder = net.createServer().listen(0, '127.0.0.1');
     await new Promise((r) => holder.once('listening', r));
     const taken = (holder.address() as net.AddressInfo).port;
     const before = await router.health();
     try {
       const clash: Backend = { serviceId: 'svc-clash', name: 'clash', listenPort: taken, servers: [] };
-      const err = await router.sync([web, clash]).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ProxyError);
-      expect((err as ProxyError).kind).toBe('reload-failed');
-      expect((err as ProxyError).message).toMatch(`cannot listen on 127.0.0.1:${taken} (EADDRINUSE)`);
+      const result = await router.sync([web, clash]);
+      expect(result.reloaded).toBe(false);
+      expect(result.refused).toEqual([
+        {
+          serviceId: 'svc-clash',
+          error: `its endpoint 127.0.0.1:${taken} cannot be served: another process listens on that port`,
+        },
+      ]);
     } finally {
       holder.close();
     }
@@ -285,7 +289,7 @@ describe('the traffic router on a real HAProxy', () => {
     expect(after).toMatchObject({ ok: true, reloads: before.reloads, failedReloads: before.failedReloads });
     expect(fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8')).not.toContain('svc-clash');
     expect((await get(web.listenPort)).status).toBe(200);
-    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [] });
+    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
   });
 
   it('rejects bad input and changes nothing', async () => {
@@ -294,7 +298,7 @@ describe('the traffic router on a real HAProxy', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProxyError);
     expect((err as ProxyError).kind).toBe('invalid');
-    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [] });
+    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
   });
 
   it('drains a replica: in-flight requests finish, new ones go elsewhere, sessions reach 0', async () => {
@@ -356,7 +360,7 @@ describe('the traffic router on a real HAProxy', () => {
     ]);
     expect((await Promise.all(inflight)).map((r) => r.status)).toEqual([200, 200]);
     const second = await router.sync([web]);
-    expect(second).toEqual({ reloaded: false, actions: [`del server ${target}`], pendingRemoval: [] });
+    expect(second).toEqual({ reloaded: false, actions: [`del server ${target}`], pendingRemoval: [], refused: [] });
   });
 
   it('is adopted, not restarted, by a Capstan that was killed and started again', async () => {
@@ -404,7 +408,7 @@ describe('the traffic router on a real HAProxy', () => {
     await traffic.more(20);
     await restarted.start();
     expect(restarted.pid).toBe(pid);
-    expect(await restarted.sync([svc])).toEqual({ reloaded: false, actions: [], pendingRemoval: [] });
+    expect(await restarted.sync([svc])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
     expect((await restarted.health()).masterPid).toBe(pid);
     const stats = await restarted.stats();
     expect(stats.services[0]!.servers[0]!.id).toBe(r.id);

@@ -140,22 +140,31 @@ export class TrafficRouter {
     return this.serial(async () => {
       validateBackends(backends);
       await this.ensureRunning();
-      const result: SyncResult = { reloaded: false, actions: [], pendingRemoval: [] };
-      const { text, shapeHash } = renderConfig(backends, {
-        adminSocket: this.paths.adminSocket,
-        bindHost: this.bindHost,
-        requestLogPort: this.logPort,
-      });
-      const config = { text, shapeHash };
+      const result: SyncResult = { reloaded: false, actions: [], pendingRemoval: [], refused: [] };
+      const render = (list: Backend[]) =>
+        renderConfig(list, {
+          adminSocket: this.paths.adminSocket,
+          bindHost: this.bindHost,
+          requestLogPort: this.logPort,
+        });
+      let config = render(backends);
       const info = await this.api.showInfo();
-      if (shapeHashOf(info.description) !== shapeHash) {
+      if (shapeHashOf(info.description) !== config.shapeHash) {
         const rows = await this.api.showStat();
-        await this.checkPorts(backends, listening(rows));
+        result.refused = await this.portProblems(backends, listening(rows));
+        if (result.refused.length > 0) {
+          const refused = new Set(result.refused.map((r) => r.serviceId));
+          backends = backends.filter((b) => !refused.has(b.serviceId));
+          config = render(backends);
+        }
+      }
+      if (shapeHashOf(info.description) !== config.shapeHash) {
+        const rows = await this.api.showStat();
         const before = new Set([...observe(rows).keys()].map(serviceIdOfBackend).filter((s) => s !== null));
         const previous = this.readConfig();
         await this.writeConfig(config);
         try {
-          await this.proc.reload(this.masterPid!, shapeHash);
+          await this.proc.reload(this.masterPid!, config.shapeHash);
         } catch (err) {
           // The file on disk stays what the worker serves, so nothing else ever reloads into the failure.
           if (previous !== null) writeAtomic(this.paths.config, previous);
@@ -437,18 +446,24 @@ export class TrafficRouter {
   /**
    * A new listener that cannot bind fails the whole reload, and while the new process retries the bind
    * HAProxy pauses the old worker's listeners: every service refuses connections for about two seconds.
-   * So a port another process holds is refused here, before anything changes.
+   * So a port another process holds is found here, before anything changes, and its service left out.
    */
-  private async checkPorts(backends: Backend[], bound: Set<string>): Promise<void> {
+  private async portProblems(
+    backends: Backend[],
+    bound: Set<string>,
+  ): Promise<{ serviceId: string; error: string }[]> {
+    const refused: { serviceId: string; error: string }[] = [];
     for (const b of backends) {
-      if (bound.has(formatAddress(this.bindHost, b.listenPort))) continue;
+      const address = formatAddress(this.bindHost, b.listenPort);
+      if (bound.has(address)) continue;
       const error = await bindError(this.bindHost, b.listenPort);
       if (error)
-        throw new ProxyError(
-          `service ${b.serviceId} cannot listen on ${formatAddress(this.bindHost, b.listenPort)} (${error}); nothing was changed`,
-          'reload-failed',
-        );
+        refused.push({
+          serviceId: b.serviceId,
+          error: `its endpoint ${address} cannot be served: ${error === 'EADDRINUSE' ? 'another process listens on that port' : error}`,
+        });
     }
+    return refused;
   }
 
   private readConfig(): string | null {

@@ -18,6 +18,8 @@ export type Backend = {
   name: string;
   listenPort: number;
   servers: BackendServer[];
+  /** What a request gets, as a 503 body, while no server is ready (e.g. the service is scaled to zero). */
+  emptyReply?: string;
 };
 
 export type SyncResult = {
@@ -27,6 +29,11 @@ export type SyncResult = {
   actions: string[];
   /** Servers taken out of rotation that still had sessions: removed by a later sync. */
   pendingRemoval: { serviceId: string; server: string; sessions: number }[];
+  /**
+   * Services left out because their endpoint cannot be served (a port another process holds): every other
+   * service is served as asked, so one service's problem never holds up the rest.
+   */
+  refused: { serviceId: string; error: string }[];
 };
 
 export type ServerStats = {

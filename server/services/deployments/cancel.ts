@@ -6,6 +6,7 @@ import { actorLabel, type ServiceContext } from '../context';
 import { NotFound, Precondition } from '../errors';
 import { recordEvent } from '../events/record';
 import type { cancelDeploymentSchema } from '../service/schema';
+import { revertToStable } from './progress';
 import { ACTIVE } from './start';
 
 /**
@@ -30,14 +31,8 @@ export async function cancelDeployment(ctx: ServiceContext, input: z.infer<typeo
       throw new Precondition(
         `This deployment has already ${d.status === 'succeeded' ? 'succeeded' : 'ended'}.`,
       );
-    const back = service.stableRevision;
     const wasActive = d.status !== 'queued';
-    if (wasActive && service.desiredRevision === d.toRevision && back !== d.toRevision) {
-      await tx
-        .update(services)
-        .set({ desiredRevision: back, updatedAt: new Date() })
-        .where(eq(services.id, service.id));
-    }
+    const back = wasActive ? await revertToStable(tx, service, row) : service.stableRevision;
     await recordEvent(tx, {
       serviceId: service.id,
       deploymentId: d.id,

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { deployments, revisions, services, type DeploymentEvidence } from '@/db/schema';
-import type { Db } from '@/db/client';
+import type { Db, Tx } from '@/db/client';
 import { recordAudit } from '../audit/record';
 import type { ServiceContext } from '../context';
 import { recordEvent } from '../events/record';
@@ -55,27 +55,72 @@ export async function markInProgress(ctx: ServiceContext, deploymentId: string, 
 /** Starts the oldest queued deployment of a service once none is active. */
 export async function promoteQueued(ctx: ServiceContext, deploymentId: string) {
   const d = await ctx.db.transaction(async (tx) => {
+    const [svc] = await tx
+      .select()
+      .from(services)
+      .innerJoin(deployments, eq(deployments.serviceId, services.id))
+      .where(eq(deployments.id, deploymentId))
+      .for('update', { of: services });
+    if (!svc) return null;
+    const service = svc.services;
+    // A restart rolls to a generation of its own, counted when it starts, not when it was queued.
+    const generation =
+      svc.deployments.kind === 'restart' ? service.restartGeneration + 1 : svc.deployments.restartGeneration;
     const [row] = await tx
       .update(deployments)
-      .set({ status: 'pending' })
+      .set({ status: 'pending', fromRevision: service.desiredRevision, restartGeneration: generation })
       .where(and(eq(deployments.id, deploymentId), eq(deployments.status, 'queued')))
       .returning();
     if (!row) return null;
     await tx
       .update(services)
-      .set({ desiredRevision: row.toRevision, updatedAt: new Date() })
+      .set({
+        desiredRevision: row.toRevision,
+        restartGeneration: generation ?? service.restartGeneration,
+        updatedAt: new Date(),
+      })
       .where(eq(services.id, row.serviceId));
     await recordEvent(tx, {
       serviceId: row.serviceId,
       deploymentId: row.id,
       kind: 'deployment.dequeued',
-      message: `Queued deployment of revision ${row.toRevision} starts`,
+      message:
+        row.kind === 'restart'
+          ? `Queued rolling restart of revision ${row.toRevision} starts`
+          : `Queued deployment of revision ${row.toRevision} starts (from revision ${row.fromRevision ?? 'none'})`,
     });
     return row;
   });
   if (d)
     ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: 'pending' });
   return d;
+}
+
+/**
+ * Points a service whose deployment ended early back at what was serving before it: its last stable
+ * revision, and for a rolling restart the generation before it (whose replicas were never all stopped).
+ */
+export async function revertToStable(
+  tx: Tx,
+  service: typeof services.$inferSelect,
+  deployment: typeof deployments.$inferSelect,
+): Promise<number | null> {
+  const back = service.stableRevision;
+  if (deployment.kind === 'restart' && deployment.restartGeneration !== null) {
+    if (service.restartGeneration === deployment.restartGeneration)
+      await tx
+        .update(services)
+        .set({ restartGeneration: deployment.restartGeneration - 1, updatedAt: new Date() })
+        .where(eq(services.id, service.id));
+    return back;
+  }
+  if (service.desiredRevision === deployment.toRevision && back !== deployment.toRevision) {
+    await tx
+      .update(services)
+      .set({ desiredRevision: back, updatedAt: new Date() })
+      .where(eq(services.id, service.id));
+  }
+  return back;
 }
 
 export async function succeedDeployment(
@@ -129,13 +174,7 @@ export async function failDeployment(
       .returning();
     if (!row) return null;
     const [svc] = await tx.select().from(services).where(eq(services.id, row.serviceId)).limit(1);
-    const back = svc?.stableRevision ?? null;
-    if (svc && svc.desiredRevision === row.toRevision && back !== row.toRevision) {
-      await tx
-        .update(services)
-        .set({ desiredRevision: back, updatedAt: new Date() })
-        .where(eq(services.id, svc.id));
-    }
+    const back = svc ? await revertToStable(tx, svc, row) : null;
     await recordEvent(tx, {
       serviceId: row.serviceId,
       deploymentId: row.id,

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { deployments, services } from '@/db/schema';
+import { deployments, services, type DeploymentKind } from '@/db/schema';
 import type { Tx } from '@/db/client';
 import { actorLabel, type Actor } from '../context';
 import { Conflict, isUniqueViolation } from '../errors';
@@ -21,8 +21,12 @@ export async function startDeployment(
     toRevision: number;
     reason: string;
     queue?: boolean;
+    kind?: DeploymentKind;
+    /** For a restart: the generation it rolls to (the service's current one + 1). */
+    restartGeneration?: number;
   },
 ) {
+  const kind = input.kind ?? 'deploy';
   const [active] = await tx
     .select({ id: deployments.id, toRevision: deployments.toRevision })
     .from(deployments)
@@ -33,8 +37,10 @@ export async function startDeployment(
       .insert(deployments)
       .values({
         serviceId: input.serviceId,
+        // Recorded when it starts: what runs then is what it replaces.
         fromRevision: null,
         toRevision: input.toRevision,
+        kind,
         status: 'queued',
         reason: input.reason,
         requestedBy: actor.kind === 'user' ? actor.id : null,
@@ -55,6 +61,8 @@ export async function startDeployment(
         serviceId: input.serviceId,
         fromRevision: input.fromRevision,
         toRevision: input.toRevision,
+        kind,
+        restartGeneration: kind === 'restart' ? (input.restartGeneration ?? null) : null,
         status: 'pending',
         reason: input.reason,
         requestedBy: actor.kind === 'user' ? actor.id : null,
@@ -63,7 +71,13 @@ export async function startDeployment(
       .returning();
     await tx
       .update(services)
-      .set({ desiredRevision: input.toRevision, updatedAt: new Date() })
+      .set({
+        desiredRevision: input.toRevision,
+        ...(kind === 'restart' && input.restartGeneration !== undefined
+          ? { restartGeneration: input.restartGeneration }
+          : {}),
+        updatedAt: new Date(),
+      })
       .where(eq(services.id, input.serviceId));
     return deployment!;
   } catch (err) {

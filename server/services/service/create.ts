@@ -6,6 +6,7 @@ import { startDeployment } from '../deployments/start';
 import { Conflict, Forbidden, isUniqueViolation } from '../errors';
 import { recordEvent } from '../events/record';
 import type { createServiceSchema } from './schema';
+import { assertCapacity, assertLimitsFit } from './capacity';
 import { endpointPortFor } from './endpoint';
 import { summarizeChange, toStoredSpec } from './spec';
 
@@ -15,6 +16,8 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
     throw new Forbidden('Only operators and admins can mark a service protected.');
   }
   const actor = ctx.actor;
+  const host = await ctx.docker.hostCapacity();
+  assertLimitsFit(input.spec.resources, host);
   try {
     const result = await ctx.db.transaction(async (tx) => {
       const [service] = await tx
@@ -24,15 +27,22 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
           description: input.description,
           protected: input.protected,
           ownerId: actor.kind === 'user' ? actor.id : null,
+          desiredReplicas: input.replicas,
         })
         .returning();
       const spec = toStoredSpec(input.spec, ctx.box, null);
       spec.endpointPort = await endpointPortFor(tx, null, spec.endpointPort ?? null);
+      await assertCapacity(ctx, tx, {
+        serviceId: service!.id,
+        name: service!.name,
+        replicas: input.replicas,
+        resources: spec.resources,
+      });
       await tx.insert(revisions).values({
         serviceId: service!.id,
         number: 1,
         spec,
-        summary: summarizeChange(null, spec),
+        summary: `${summarizeChange(null, spec)}, ${input.replicas} replica(s)`,
         createdBy: actor.kind === 'user' ? actor.id : null,
       });
       await recordEvent(tx, {

@@ -31,6 +31,12 @@ export async function endpointPortFor(
   const used = await portsInUse(tx, serviceId);
   if (wanted !== null) {
     if (used.has(wanted)) throw new Conflict(`Endpoint port ${wanted} belongs to another service.`);
+    // A port this service already serves is the proxy's; a new one must be free on the host.
+    const own = serviceId !== null && (await portsInUse(tx, null)).has(wanted);
+    if (!own && !(await bindable(wanted)))
+      throw new Conflict(
+        `Endpoint port ${wanted} is in use by another program on this host: pick another, or leave it empty and Capstan picks a free one.`,
+      );
     return wanted;
   }
   for (let attempt = 0; attempt < 200; attempt++) {

@@ -74,7 +74,7 @@ describe('service spec', () => {
     expect(() =>
       toStoredSpec(serviceSpecSchema.parse(sampleSpec({ env: [{ name: 'NEW', secret: true }] })), box, first),
     ).toThrow(/Secret NEW needs a value/);
-    expect(summarizeChange(first, kept)).toBe('no change (redeploy)');
+    expect(summarizeChange(first, kept)).toBe('no change');
   });
 
   it('says in the revision history which strategy fields changed, and from what', () => {
@@ -88,7 +88,7 @@ describe('service spec', () => {
       'max surge 1 → 2; max unavailable 0 → 1',
     );
     expect(summarizeChange(legacy, stored({ maxSurge: 3, maxUnavailable: 0 }))).toBe('max surge 1 → 3');
-    expect(summarizeChange(legacy, before)).toBe('no change (redeploy)');
+    expect(summarizeChange(legacy, before)).toBe('no change');
   });
 });
 

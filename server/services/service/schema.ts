@@ -82,6 +82,75 @@ export const strategySchema = z
   })
   .refine((s) => s.maxSurge + s.maxUnavailable > 0, 'Max surge and max unavailable cannot both be 0');
 
+export const MAX_REPLICAS = 50;
+export const replicaCountSchema = z
+  .number({ error: `Replicas must be a whole number 0–${MAX_REPLICAS}` })
+  .int(`Replicas must be a whole number 0–${MAX_REPLICAS}`)
+  .min(0, `Replicas must be a whole number 0–${MAX_REPLICAS}`)
+  .max(MAX_REPLICAS, `Replicas must be a whole number 0–${MAX_REPLICAS}`);
+
+/**
+ * Per-replica limits (enforced by the kernel, changed live without a restart) and reservations (what the
+ * replica is promised: checked against the host's capacity before a scale or deploy is accepted).
+ */
+export const resourcesSchema = z
+  .object({
+    cpus: z
+      .number({ error: 'CPU limit must be a number of CPUs, at least 0.01' })
+      .min(0.01, 'CPU limit must be at least 0.01 CPUs')
+      .max(1024, 'CPU limit can be at most 1024 CPUs')
+      .nullable()
+      .default(null),
+    memoryMb: z
+      .number({ error: 'Memory limit must be a whole number of MiB, at least 6' })
+      .int('Memory limit must be a whole number of MiB')
+      .min(6, 'Memory limit must be at least 6 MiB')
+      .max(4_194_304, 'Memory limit can be at most 4 TiB')
+      .nullable()
+      .default(null),
+    cpuReservation: z
+      .number({ error: 'CPU reservation must be a number of CPUs' })
+      .min(0.01, 'CPU reservation must be at least 0.01 CPUs')
+      .max(1024, 'CPU reservation can be at most 1024 CPUs')
+      .nullable()
+      .default(null),
+    memoryReservationMb: z
+      .number({ error: 'Memory reservation must be a whole number of MiB' })
+      .int('Memory reservation must be a whole number of MiB')
+      .min(6, 'Memory reservation must be at least 6 MiB')
+      .max(4_194_304, 'Memory reservation can be at most 4 TiB')
+      .nullable()
+      .default(null),
+    pidsLimit: z
+      .number({ error: 'PIDs limit must be a whole number, at least 8' })
+      .int('PIDs limit must be a whole number')
+      .min(8, 'PIDs limit must be at least 8')
+      .max(4_194_304, 'PIDs limit can be at most 4194304')
+      .nullable()
+      .default(null),
+  })
+  .refine((r) => r.cpus === null || r.cpuReservation === null || r.cpuReservation <= r.cpus, {
+    message: 'CPU reservation cannot be more than the CPU limit',
+    path: ['cpuReservation'],
+  })
+  .refine(
+    (r) => r.memoryMb === null || r.memoryReservationMb === null || r.memoryReservationMb <= r.memoryMb,
+    { message: 'Memory reservation cannot be more than the memory limit', path: ['memoryReservationMb'] },
+  );
+export type Resources = z.output<typeof resourcesSchema>;
+export const NO_RESOURCES: Resources = {
+  cpus: null,
+  memoryMb: null,
+  cpuReservation: null,
+  memoryReservationMb: null,
+  pidsLimit: null,
+};
+/** Revisions stored before reservations and the PIDs limit existed lack them: null applies. */
+export const resourcesOrDefault = (r: Partial<Resources> | undefined | null): Resources => ({
+  ...NO_RESOURCES,
+  ...r,
+});
+
 export const serviceSpecSchema = z.object({
   image: z
     .string()
@@ -107,20 +176,8 @@ export const serviceSpecSchema = z.object({
       'Each variable name may appear once',
     ),
   healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
-  replicas: z.number().int().min(0).max(50, 'At most 50 replicas'),
   strategy: strategySchema.default(strategySchema.parse({})),
-  resources: z
-    .object({
-      cpus: z.number().min(0.01, 'CPU limit must be at least 0.01').max(64).nullable().default(null),
-      memoryMb: z
-        .number()
-        .int()
-        .min(6, 'Memory limit must be at least 6 MiB')
-        .max(1_048_576)
-        .nullable()
-        .default(null),
-    })
-    .default({ cpus: null, memoryMb: null }),
+  resources: resourcesSchema.default(NO_RESOURCES),
   /** Stable endpoint port on 127.0.0.1; chosen by Capstan when absent, kept across revisions. */
   endpointPort: z
     .number()
@@ -150,6 +207,8 @@ export const createServiceSchema = z.object({
   description: z.string().trim().max(500).default(''),
   protected: z.boolean().default(false),
   spec: serviceSpecSchema,
+  /** The initial replica count; later changed by scaling, never by a deploy. */
+  replicas: replicaCountSchema.default(1),
   deploy: z.boolean().default(true),
 });
 
@@ -166,6 +225,23 @@ export const redeployRevisionSchema = z.object({
   revision: z.number().int().min(1),
   reason: z.string().trim().max(500).default(''),
   queue: z.boolean().default(false),
+});
+
+export const scaleServiceSchema = z.object({
+  serviceId: z.string().uuid(),
+  replicas: replicaCountSchema,
+  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+});
+
+export const restartServiceSchema = z.object({
+  serviceId: z.string().uuid(),
+  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+});
+
+export const restartReplicaSchema = z.object({
+  serviceId: z.string().uuid(),
+  containerId: z.string().regex(/^[0-9a-f]{12,64}$/, 'Container id must be 12–64 hex characters'),
+  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
 });
 
 export const cancelDeploymentSchema = z.object({

@@ -1,7 +1,8 @@
 import type { StoredSpec } from '@/db/schema';
 import { Invalid } from '../errors';
 import type { SecretBox } from '../secrets/box';
-import { strategyChanges, strategyOrDefault, type ServiceSpec } from './schema';
+import { strategyOrDefault, type ServiceSpec } from './schema';
+import { describeChanges, diffSpecs } from './spec-diff';
 
 /** Turns a validated spec into its stored form: secrets sealed, kept secrets carried over from `previous`. */
 export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: StoredSpec | null): StoredSpec {
@@ -18,7 +19,6 @@ export function toStoredSpec(spec: ServiceSpec, box: SecretBox, previous: Stored
     port: spec.port,
     env,
     healthCheck: spec.healthCheck,
-    replicas: spec.replicas,
     strategy: spec.strategy,
     resources: spec.resources,
     labels: spec.labels,
@@ -40,27 +40,12 @@ export function imageRef(spec: Pick<StoredSpec, 'image' | 'tag'>): string {
   return `${spec.image}:${spec.tag}`;
 }
 
-/** One line a person reads in the revision history: what changed from the previous revision. */
+/**
+ * One line a person reads in the revision history: what changed from `prev`, the revision that was running
+ * (null: the service is new).
+ */
 export function summarizeChange(prev: StoredSpec | null, next: StoredSpec): string {
-  if (!prev) return `created with ${imageRef(next)}, ${next.replicas} replica(s)`;
-  const parts: string[] = [];
-  if (imageRef(prev) !== imageRef(next)) parts.push(`image ${imageRef(prev)} → ${imageRef(next)}`);
-  if (prev.replicas !== next.replicas) parts.push(`replicas ${prev.replicas} → ${next.replicas}`);
-  const names = new Set([...prev.env.map((e) => e.name), ...next.env.map((e) => e.name)]);
-  const envChanged = [...names].filter((n) => {
-    const a = prev.env.find((e) => e.name === n);
-    const b = next.env.find((e) => e.name === n);
-    return a?.value !== b?.value || a?.secret !== b?.secret;
-  });
-  if (envChanged.length) parts.push(`env ${envChanged.join(', ')}`);
-  if (prev.port !== next.port) parts.push(`port ${prev.port} → ${next.port}`);
-  if (JSON.stringify(prev.healthCheck) !== JSON.stringify(next.healthCheck)) parts.push('health check');
-  if (JSON.stringify(prev.resources) !== JSON.stringify(next.resources)) parts.push('resources');
-  parts.push(...strategyChanges(strategyOrDefault(prev.strategy), strategyOrDefault(next.strategy)));
-  if (JSON.stringify(prev.labels) !== JSON.stringify(next.labels)) parts.push('labels');
-  if ((prev.endpointPort ?? null) !== (next.endpointPort ?? null))
-    parts.push(`endpoint port ${next.endpointPort}`);
-  return parts.length ? parts.join('; ') : 'no change (redeploy)';
+  return describeChanges(diffSpecs(prev, next));
 }
 
 export const strategyOf = (spec: StoredSpec) => strategyOrDefault(spec.strategy);
