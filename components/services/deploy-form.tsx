@@ -13,7 +13,7 @@ import { RocketIcon } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
 // Schemas are shared with forms by design; the lint rule's '**' pattern cannot re-include them (see report).
 import { deployServiceSchema, serviceSpecSchema } from '@/server/services/service/schema';
-import { changeLines, diffSpecs } from '@/server/services/service/spec-diff';
+import { changeLines, diffSpecs, onlyLiveChanges } from '@/server/services/service/spec-diff';
 import { CollapsibleSection, useOpenSections } from './collapsible-section';
 import { EnvVarEditor, envRowsToInput, newEnvRow, type EnvRow } from './env-var-editor';
 import {
@@ -148,13 +148,17 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
   const [base, setBase] = useState(revision);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { open, toggle, openFor } = useOpenSections(SECTIONS);
-  const [deployed, setDeployed] = useState<{ revision: number; queued: boolean } | null>(null);
+  const [deployed, setDeployed] = useState<{ revision: number; queued: boolean; live: boolean } | null>(null);
   const [lastInput, setLastInput] = useState<RouterInputs['services']['deploy'] | null>(null);
 
   const deploy = useMutation(
     trpc.services.deploy.mutationOptions({
       onSuccess: async (result) => {
-        setDeployed({ revision: result.revision.number, queued: result.deployment.status === 'queued' });
+        setDeployed({
+          revision: result.revision.number,
+          queued: result.deployment.status === 'queued',
+          live: result.deployment.kind === 'live',
+        });
         setBase(result.revision.number);
         // Typed secret values are stored now; the form keeps them as "kept" and forgets the text.
         setForm((f) => ({
@@ -175,7 +179,10 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
   const serverError = deploy.error ? describeError(deploy.error) : null;
   const err = (path: string) => errors[path] ?? serverError?.issues[path];
   const next = nextSpecView(serviceId, spec, form);
-  const changes = next ? changeLines(diffSpecs(spec, next)) : null;
+  const diff = next ? diffSpecs(spec, next) : null;
+  const changes = diff ? changeLines(diff) : null;
+  /** Limits alone change: applied to the running replicas in place, nothing rolls. */
+  const live = diff !== null && onlyLiveChanges(diff);
   const stale = revision !== base && !deploy.isPending;
 
   function submit(e: React.FormEvent) {
@@ -219,7 +226,9 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
         <Alert tone="success">
           {deployed.queued
             ? `Revision ${deployed.revision} is queued; it starts when the current deployment finishes.`
-            : `Revision ${deployed.revision} is deploying. Progress shows above.`}
+            : deployed.live
+              ? `Revision ${deployed.revision} applies its new limits to the running replicas, without a restart.`
+              : `Revision ${deployed.revision} is deploying. Progress shows above.`}
         </Alert>
       )}
       {serverError && (
@@ -383,12 +392,14 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
           <p data-testid="deploy-keeps-replicas">
             Deploys keep the current replica count ({replicas}); scale from the service page, under Replicas.
           </p>
-          <p>
+          <p data-testid="deploy-how">
             {deploying
               ? 'A deployment is in progress; a new one is refused until it finishes.'
-              : next && next.strategy && next.strategy.maxUnavailable > 0
-                ? `Up to ${next.strategy.maxUnavailable} old replica(s) may stop before their replacements are healthy.`
-                : 'Old replicas stop only once the new ones are healthy.'}
+              : live
+                ? 'Only limits change: they are applied live to the running replicas, without a restart.'
+                : next && next.strategy && next.strategy.maxUnavailable > 0
+                  ? `Up to ${next.strategy.maxUnavailable} old replica(s) may stop before their replacements are healthy.`
+                  : 'Old replicas stop only once the new ones are healthy.'}
           </p>
         </div>
         <Button type="submit" variant="primary" loading={deploy.isPending}>
