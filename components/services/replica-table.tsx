@@ -53,7 +53,7 @@ export function ReplicaTable({
           <Th>Age</Th>
           <Th>Last probe error</Th>
           {restart && (
-            <Th className="text-right">
+            <Th className="relative text-right">
               <span className="sr-only">Actions</span>
             </Th>
           )}
@@ -93,7 +93,7 @@ export function ReplicaTable({
                   target="_blank"
                   rel="noreferrer"
                   className={cx(
-                    'inline-flex items-center gap-1 rounded-sm font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400',
+                    'relative inline-flex items-center gap-1 rounded-sm font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400',
                     focusRing,
                   )}
                 >

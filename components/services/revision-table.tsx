@@ -40,7 +40,7 @@ export function RevisionTable({
           <Th>Change</Th>
           <Th>By</Th>
           <Th>When</Th>
-          <Th className="text-right">
+          <Th className="relative text-right">
             <span className="sr-only">Actions</span>
           </Th>
         </tr>

@@ -111,7 +111,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
       <ResourceCharts serviceId={service.id} />
 
       <div className="grid gap-6 lg:grid-cols-5 lg:items-start">
-        <Card aria-labelledby="deploy-title" className="lg:col-span-3">
+        <Card aria-labelledby="deploy-title" className="min-w-0 lg:col-span-3">
           <CardHeader
             id="deploy-title"
             title="Deploy"
@@ -149,7 +149,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
           </CardBody>
         </Card>
 
-        <Card aria-labelledby="events-title" className="lg:col-span-2">
+        <Card aria-labelledby="events-title" className="min-w-0 lg:col-span-2">
           <CardHeader
             id="events-title"
             title="Recent events"
