@@ -215,7 +215,8 @@ export async function measureChartQuery(
         description: 'bench/observability',
         protected: false,
         deploy: false,
-        spec: sampleSpec({ replicas: Math.min(PER_SERVICE, opts.containers) }),
+        replicas: Math.min(PER_SERVICE, opts.containers),
+        spec: sampleSpec(),
       });
       services.set(shape, service.id);
       const running = shape === 'concurrent' ? opts.containers : Math.min(PER_SERVICE, opts.containers);

@@ -63,7 +63,8 @@ async function startReplicas(h: Harness, op: Awaited<ReturnType<Harness['as']>>,
       description: 'bench/observability',
       protected: false,
       deploy: false,
-      spec: sampleSpec({ replicas }),
+      replicas: replicas,
+      spec: sampleSpec(),
     });
     // As if its first deploy had run: the collector stores the desired count with each tick.
     await h.db.update(services).set({ desiredRevision: 1 }).where(eq(services.id, service.id));

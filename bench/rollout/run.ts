@@ -127,12 +127,13 @@ async function capstan() {
   try {
     const op = await h.as('operator');
     const spec = (tag: string, env: { name: string; value: string; secret: boolean }[] = []) =>
-      sampleSpec({ tag, replicas: REPLICAS, healthCheck: health, env });
+      sampleSpec({ tag, healthCheck: health, env });
     const { service, deployment } = await createService(op, {
       name: 'bench-rollout',
       description: '',
       protected: false,
       deploy: true,
+      replicas: REPLICAS,
       spec: spec('v1'),
     });
     await finished(h, deployment!.id);

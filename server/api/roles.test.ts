@@ -78,6 +78,18 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
     min: 'developer',
     call: (c) => c.services.redeploy({ serviceId: uuid, revision: 1 }),
   },
+  'services.scale': {
+    min: 'developer',
+    call: (c) => c.services.scale({ serviceId: uuid, replicas: 2 }),
+  },
+  'services.restart': {
+    min: 'developer',
+    call: (c) => c.services.restart({ serviceId: uuid }),
+  },
+  'services.restartReplica': {
+    min: 'developer',
+    call: (c) => c.services.restartReplica({ serviceId: uuid, containerId: 'a'.repeat(64) }),
+  },
   'services.cancel': {
     min: 'developer',
     call: (c) => c.services.cancel({ deploymentId: uuid }),

@@ -34,8 +34,14 @@ describe('cgroup files of a real container', () => {
       image: 'capstan-sample:v1',
       env: { CPU_BURN: '1' },
       port: 8080,
-      cpus: null,
-      memoryMb: null,
+      resources: {
+        cpus: null,
+        memoryMb: null,
+        cpuReservation: null,
+        memoryReservationMb: null,
+        pidsLimit: null,
+      },
+      generation: 0,
       labels: {},
     });
     const runtime = await h.docker.inspectRuntime(id);

@@ -41,8 +41,14 @@ function startReplica(replica: number) {
     image: 'capstan-sample:v1',
     env: {},
     port: 8080,
-    cpus: null,
-    memoryMb: null,
+    resources: {
+      cpus: null,
+      memoryMb: null,
+      cpuReservation: null,
+      memoryReservationMb: null,
+      pidsLimit: null,
+    },
+    generation: 0,
     labels: {},
   });
 }

@@ -24,7 +24,8 @@ describe('control loop wake-ups', () => {
       description: '',
       protected: false,
       deploy: false,
-      spec: sampleSpec({ replicas: 1 }),
+      replicas: 1,
+      spec: sampleSpec(),
     });
     const settled = loop.passes;
     await waitFor('the loop to settle', async () => loop.passes > settled + 2);

@@ -76,7 +76,8 @@ describe.runIf(shared)('crash safety', () => {
       description: '',
       protected: false,
       deploy: true,
-      spec: sampleSpec({ replicas: 2, env: [{ name: 'TOKEN', value: 'kept-secret', secret: true }] }),
+      replicas: 2,
+      spec: sampleSpec({ env: [{ name: 'TOKEN', value: 'kept-secret', secret: true }] }),
     });
     const running = (child: ChildProcess) =>
       new Promise<void>((resolve, reject) => {

@@ -26,8 +26,8 @@ describe('deploying on the real Docker engine', () => {
       description: '',
       protected: false,
       deploy: true,
+      replicas: 2,
       spec: sampleSpec({
-        replicas: 2,
         resources: { cpus: 0.5, memoryMb: 64 },
         env: [
           { name: 'GREETING', value: 'hello', secret: false },
@@ -79,7 +79,8 @@ describe('deploying on the real Docker engine', () => {
       description: '',
       protected: false,
       deploy: true,
-      spec: sampleSpec({ replicas: 2 }),
+      replicas: 2,
+      spec: sampleSpec(),
     });
     await h.finished(deployment!.id);
     const next = await deployService(dev, {
@@ -180,7 +181,8 @@ describe('deploying on the real Docker engine', () => {
       description: '',
       protected: false,
       deploy: true,
-      spec: sampleSpec({ image: repo, tag: 'v1', replicas: 2 }),
+      replicas: 2,
+      spec: sampleSpec({ image: repo, tag: 'v1' }),
     });
     expect((await h.finished(deployment!.id)).status).toBe('succeeded');
     // Untagged (the replicas keep the image by id), and one replica killed: its replacement needs the tag.

@@ -54,7 +54,8 @@ describe.runIf(enabled)('a dockerd restart', () => {
         description: '',
         protected: false,
         deploy: true,
-        spec: sampleSpec({ replicas: REPLICAS }),
+        replicas: REPLICAS,
+        spec: sampleSpec(),
       });
       expect((await h.finished(deployment!.id)).status).toBe('succeeded');
 

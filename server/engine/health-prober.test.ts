@@ -55,6 +55,7 @@ function replica(id: string, server: net.Server): Replica {
     serviceName: 'svc',
     revision: 1,
     replica: id === 'good' ? 0 : 1,
+    generation: 0,
     deploymentId: null,
     image: 'capstan-sample:v1',
     state: 'running',

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import type { Replica } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
-import type { DesiredState } from '@/server/services/deployments/progress';
+import type { StoredSpec } from '@/db/schema';
 
-type Check = NonNullable<DesiredState['spec']>['healthCheck'];
+type Check = StoredSpec['healthCheck'];
 
 export type HealthFlip = { replica: Replica; healthy: boolean; error: string | null };
 
@@ -61,15 +61,13 @@ export class HealthProber {
     private readonly waitMs = 100,
   ) {}
 
-  async tick(states: DesiredState[], replicas: Replica[]): Promise<HealthFlip[]> {
-    const checks = new Map<string, Check>();
-    // Replicas of an older revision are held to the desired revision's check: same service, same contract.
-    for (const s of states) if (s.spec) checks.set(s.service.id, s.spec.healthCheck);
+  /** `checkOf` gives each replica its own revision's check: a deploy that changes it leaves old ones be. */
+  async tick(checkOf: (r: Replica) => Check | null, replicas: Replica[]): Promise<HealthFlip[]> {
     const now = Date.now();
     const running = replicas.filter((r) => r.state === 'running');
     const round: Promise<void>[] = [];
     for (const r of running) {
-      const check = checks.get(r.serviceId);
+      const check = checkOf(r);
       if (!check || check.type === 'none' || r.hostPort === null) {
         if (this.deps.probes.markUnchecked(r.id, true))
           this.flips.push({ replica: r, healthy: true, error: null });

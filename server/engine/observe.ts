@@ -30,7 +30,9 @@ export function intentOf(state: DesiredState): ServiceIntent {
     generation: service.restartGeneration,
     template: spec,
     liveFrom:
-      deployment?.kind === 'live' && deployment.fromRevision !== null && deployment.fromRevision !== service.desiredRevision
+      deployment?.kind === 'live' &&
+      deployment.fromRevision !== null &&
+      deployment.fromRevision !== service.desiredRevision
         ? [deployment.fromRevision]
         : [],
     deployment: active,
@@ -93,7 +95,8 @@ function healthOf(
 ): ReplicaHealth {
   const probe = deps.probes.get(c.id);
   const type = check?.type ?? 'none';
-  const healthy = type === 'none' ? probe?.healthy !== false && c.state === 'running' : probe?.healthy === true;
+  const healthy =
+    type === 'none' ? probe?.healthy !== false && c.state === 'running' : probe?.healthy === true;
   const age = (now - startedAt.getTime()) / 1000;
   const failing =
     check !== null &&

@@ -9,6 +9,7 @@ const replica = (id: string, state = 'running'): Replica => ({
   serviceName: 'web',
   revision: 1,
   replica: 0,
+  generation: 0,
   deploymentId: null,
   image: 'capstan-sample:v1',
   state,

@@ -27,7 +27,8 @@ describe('rolling update', () => {
       description: '',
       protected: false,
       deploy: true,
-      spec: sampleSpec({ replicas: 3 }),
+      replicas: 3,
+      spec: sampleSpec(),
     });
     await h.finished(deployment!.id);
     const next = await deployService(dev, {
@@ -47,6 +48,11 @@ describe('rolling update', () => {
       async () => {
         const all = await h.docker.listReplicas({ serviceId: service.id });
         maxContainers = Math.max(maxContainers, all.length);
+        if (all.length > 4)
+          console.log(
+            'DEBUG',
+            JSON.stringify(all.map((r) => [r.id.slice(0, 6), r.revision, r.replica, r.state, r.status])),
+          );
         minHealthy = Math.min(minHealthy, (await healthyOf(service.id)).length);
         const [d] = await h.db.select().from(deployments).where(eq(deployments.id, next.deployment.id));
         return d?.status === 'succeeded' ? d : undefined;

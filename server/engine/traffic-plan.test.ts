@@ -11,6 +11,7 @@ const replica: Replica = {
   serviceName: 'svc',
   revision: 1,
   replica: 0,
+  generation: 0,
   deploymentId: null,
   image: 'capstan-sample:v1',
   state: 'running',

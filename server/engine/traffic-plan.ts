@@ -89,6 +89,7 @@ export class TrafficPlan {
   async retire(
     replica: Replica,
     deploymentId: string | null,
+    reason = '',
   ): Promise<'draining' | 'stopped' | 'stopping' | 'gone'> {
     if (this.stopped.has(replica.id)) return 'gone';
     if (this.stopping.has(replica.id)) return 'stopping';
@@ -105,7 +106,7 @@ export class TrafficPlan {
           serviceId: replica.serviceId,
           deploymentId,
           kind: 'replica.draining',
-          message: `Replica ${replica.replica} of revision ${replica.revision} drains: no new requests`,
+          message: `Replica ${replica.replica} of revision ${replica.revision} drains: no new requests${reason ? ` (${reason})` : ''}`,
           data: { containerId: replica.id, replica: replica.replica, revision: replica.revision },
         });
       }

@@ -50,7 +50,8 @@ describe('traffic through the proxy', () => {
       description: '',
       protected: false,
       deploy: true,
-      spec: sampleSpec({ replicas: 2 }),
+      replicas: 2,
+      spec: sampleSpec(),
     });
     expect((await h.finished(deployment!.id)).status).toBe('succeeded');
     const [rev] = await h.db.query.revisions.findMany({

@@ -182,7 +182,12 @@ describe('the traffic router on a real HAProxy', () => {
     expect(health).toMatchObject({ ok: true, version: expect.stringMatching(/^2\.\d+/) });
 
     // The same desired state again changes nothing.
-    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
+    expect(await router.sync([web])).toEqual({
+      reloaded: false,
+      actions: [],
+      pendingRemoval: [],
+      refused: [],
+    });
   });
 
   it('swaps v1 for v2 under load through the runtime API: no reload, no failed request', async () => {
@@ -289,7 +294,12 @@ describe('the traffic router on a real HAProxy', () => {
     expect(after).toMatchObject({ ok: true, reloads: before.reloads, failedReloads: before.failedReloads });
     expect(fs.readFileSync(path.join(dir, 'haproxy.cfg'), 'utf8')).not.toContain('svc-clash');
     expect((await get(web.listenPort)).status).toBe(200);
-    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
+    expect(await router.sync([web])).toEqual({
+      reloaded: false,
+      actions: [],
+      pendingRemoval: [],
+      refused: [],
+    });
   });
 
   it('rejects bad input and changes nothing', async () => {
@@ -298,7 +308,12 @@ describe('the traffic router on a real HAProxy', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProxyError);
     expect((err as ProxyError).kind).toBe('invalid');
-    expect(await router.sync([web])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
+    expect(await router.sync([web])).toEqual({
+      reloaded: false,
+      actions: [],
+      pendingRemoval: [],
+      refused: [],
+    });
   });
 
   it('drains a replica: in-flight requests finish, new ones go elsewhere, sessions reach 0', async () => {
@@ -360,7 +375,12 @@ describe('the traffic router on a real HAProxy', () => {
     ]);
     expect((await Promise.all(inflight)).map((r) => r.status)).toEqual([200, 200]);
     const second = await router.sync([web]);
-    expect(second).toEqual({ reloaded: false, actions: [`del server ${target}`], pendingRemoval: [], refused: [] });
+    expect(second).toEqual({
+      reloaded: false,
+      actions: [`del server ${target}`],
+      pendingRemoval: [],
+      refused: [],
+    });
   });
 
   it('is adopted, not restarted, by a Capstan that was killed and started again', async () => {
@@ -408,7 +428,12 @@ describe('the traffic router on a real HAProxy', () => {
     await traffic.more(20);
     await restarted.start();
     expect(restarted.pid).toBe(pid);
-    expect(await restarted.sync([svc])).toEqual({ reloaded: false, actions: [], pendingRemoval: [], refused: [] });
+    expect(await restarted.sync([svc])).toEqual({
+      reloaded: false,
+      actions: [],
+      pendingRemoval: [],
+      refused: [],
+    });
     expect((await restarted.health()).masterPid).toBe(pid);
     const stats = await restarted.stats();
     expect(stats.services[0]!.servers[0]!.id).toBe(r.id);

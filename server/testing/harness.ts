@@ -143,7 +143,11 @@ export async function waitFor<T>(
   );
 }
 
-export const sampleSpec = (over: Record<string, unknown> = {}) => ({
+/**
+ * The sample service's spec. A `replicas` given here (tests written when the count was part of a spec) is
+ * dropped: the count is the service's, given to createService or scaleService.
+ */
+export const sampleSpec = ({ replicas: _replicas, ...over }: Record<string, unknown> = {}) => ({
   image: 'capstan-sample',
   tag: 'v1',
   port: 8080,
@@ -157,9 +161,8 @@ export const sampleSpec = (over: Record<string, unknown> = {}) => ({
     unhealthyThreshold: 2,
     startPeriodSeconds: 2,
   },
-  replicas: 1,
   strategy: { maxSurge: 1, maxUnavailable: 0, minReadySeconds: 0, progressDeadlineSeconds: 120 },
-  resources: { cpus: null, memoryMb: null },
+  resources: { cpus: null, memoryMb: null, cpuReservation: null, memoryReservationMb: null, pidsLimit: null },
   labels: {},
   endpointPort: null,
   ...over,

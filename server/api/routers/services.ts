@@ -10,8 +10,13 @@ import {
   createServiceSchema,
   deployServiceSchema,
   redeployRevisionSchema,
+  restartReplicaSchema,
+  restartServiceSchema,
+  scaleServiceSchema,
   serviceIdSchema,
 } from '@/server/services/service/schema';
+import { restartReplica, restartService } from '@/server/services/service/restart';
+import { scaleService } from '@/server/services/service/scale';
 import { createTRPCRouter, developerProcedure, viewerProcedure } from '../trpc';
 
 export const servicesRouter = createTRPCRouter({
@@ -36,6 +41,17 @@ export const servicesRouter = createTRPCRouter({
   redeploy: developerProcedure
     .input(redeployRevisionSchema)
     .mutation(({ ctx, input }) => redeployRevision(ctx.svc, input)),
+  /** Replica count without a new revision: running replicas stay, new ones join once healthy. */
+  scale: developerProcedure
+    .input(scaleServiceSchema)
+    .mutation(({ ctx, input }) => scaleService(ctx.svc, input)),
+  /** Rolling restart: every replica replaced one at a time, health-gated. */
+  restart: developerProcedure
+    .input(restartServiceSchema)
+    .mutation(({ ctx, input }) => restartService(ctx.svc, input)),
+  restartReplica: developerProcedure
+    .input(restartReplicaSchema)
+    .mutation(({ ctx, input }) => restartReplica(ctx.svc, input)),
   cancel: developerProcedure
     .input(cancelDeploymentSchema)
     .mutation(({ ctx, input }) => cancelDeployment(ctx.svc, input)),

@@ -5,9 +5,6 @@ import type { Action, ObservedReplica, PlanInput, PlanResult, RolloutStrategy } 
 
 const GONE = new Set(['exited', 'dead']);
 
-/** The rollout strategies by name; a new one (canary, blue-green) is a module added here. */
-const STRATEGIES: Record<string, RolloutStrategy> = { rolling };
-
 /**
  * The next steps for one service, decided only from what is observed now: level-triggered, so planning
  * again after any crash gives the steps still missing. Pure: no I/O, no clock but `now`.
@@ -21,7 +18,8 @@ export function plan(input: PlanInput): PlanResult {
     // The next pass works on the promoted deployment and the revision it points the service at.
     return { actions: [{ type: 'promote-queued', deploymentId: intent.queuedDeploymentId }], waiting: false };
   }
-  if (deployment?.status === 'pending') actions.push({ type: 'begin-deployment', deploymentId: deployment.id });
+  if (deployment?.status === 'pending')
+    actions.push({ type: 'begin-deployment', deploymentId: deployment.id });
 
   const template = intent.template;
   if (intent.revision === null || !template) {
@@ -116,7 +114,9 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   const strategy = strategyOrDefault(template.strategy);
-  const step = (STRATEGIES.rolling ?? rolling).step({
+  // The one strategy today; canary and blue-green are further RolloutStrategy modules chosen here.
+  const rollout: RolloutStrategy = rolling;
+  const step = rollout.step({
     now,
     replicas: intent.replicas,
     maxSurge: strategy.maxSurge,
@@ -140,16 +140,17 @@ export function plan(input: PlanInput): PlanResult {
   if (step.start > 0) {
     // Replicas of this revision were made from its image, so it is here (should it have been removed
     // meanwhile, the start says so and the image is pulled).
-    const imageHere = input.image === 'present' || current.length > 0;
+    const imageHere = input.image === 'present' || (input.image !== 'missing' && current.length > 0);
     if (!imageHere && typeof input.image === 'object') {
       if (active)
         actions.push({
           type: 'fail-deployment',
           deploymentId: active.id,
-          reason: `image pull failed: ${input.image.failed}`,
+          reason: 'image pull failed',
           containerId: null,
+          error: input.image.failed,
         });
-      return { actions, waiting: false };
+      return { actions, waiting: false, blocked: `its image cannot be pulled: ${input.image.failed}` };
     }
     if (!imageHere) {
       actions.push({ type: 'pull', image: imageRef(template) });
@@ -173,8 +174,7 @@ export function plan(input: PlanInput): PlanResult {
   const stillOutdated = outdated.filter((c) => c.retiring !== 'stopping' && !step.retire.includes(c));
   const retiredNow = step.retire.length > 0;
   const availableNew = mine.filter(
-    (c) =>
-      isHealthy(c) && now - (c.health.healthySince ?? now) >= strategy.minReadySeconds * 1000,
+    (c) => isHealthy(c) && now - (c.health.healthySince ?? now) >= strategy.minReadySeconds * 1000,
   ).length;
   if (
     active &&
@@ -215,7 +215,9 @@ function judge(
     // Restarted already, and its exit not yet known: judged on the next pass, with the exit code.
     if (crashed && c.state === 'running' && crash?.exitCode == null) continue;
     if (crashed) {
-      const why = crash?.oomKilled ? 'ran out of memory (OOM killed)' : `exited with code ${crash?.exitCode ?? '?'}`;
+      const why = crash?.oomKilled
+        ? 'ran out of memory (OOM killed)'
+        : `exited with code ${crash?.exitCode ?? '?'}`;
       const what = crash?.exitCode === 0 && !crash.oomKilled ? 'stopped unexpectedly' : 'crashed';
       const after = crash?.restartCount ? ` after ${crash.restartCount} restart(s)` : '';
       return { reason: `replica ${c.index} ${what}: ${why}${after}`, containerId: c.id };

@@ -7,8 +7,8 @@ export const isHealthy = (c: ObservedReplica) => isRunning(c) && c.health.health
 /**
  * Kubernetes' rolling update: new replicas start while the total stays within replicas + maxSurge; outdated
  * ones retire while the available ones stay at or above replicas − maxUnavailable. A new replica is
- * available once it has been healthy for minReadySeconds. A replica draining out of traffic is on its way
- * out: like a terminating pod, it uses no surge and counts as unavailable.
+ * available once it has been healthy for minReadySeconds. A replica on its way out of traffic counts as
+ * unavailable and uses no surge.
  */
 export const rolling: RolloutStrategy = {
   name: 'rolling',
@@ -31,7 +31,8 @@ export const rolling: RolloutStrategy = {
       retire.push(c);
     }
 
-    // New replicas start within the surge budget; an outdated replica retired just now frees its place.
+    // New replicas start within the surge budget. A replica retired now, draining or stopping frees its place
+    // (like a terminating pod): its stop runs while the rollout takes its next step.
     const outdatedRunning = input.outdated.filter(
       (c) => isRunning(c) && c.retiring === 'no' && !retire.includes(c),
     ).length;

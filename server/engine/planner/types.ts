@@ -64,7 +64,7 @@ export type CrashInfo = {
 };
 
 /** What the executor knows of the template's image. */
-export type ImageState = 'present' | 'unknown' | 'pulling' | { failed: string };
+export type ImageState = 'present' | 'unknown' | 'pulling' | 'missing' | { failed: string };
 
 export type PlanInput = {
   now: number;
@@ -84,13 +84,22 @@ export type Action =
   /** Drained out of traffic, then stopped. */
   | { type: 'retire'; containerId: string; reason: string }
   | { type: 'update-limits'; containerId: string; revision: number }
-  | { type: 'fail-deployment'; deploymentId: string; reason: string; containerId: string | null }
+  | {
+      type: 'fail-deployment';
+      deploymentId: string;
+      reason: string;
+      /** The replica whose end is the evidence; or an error message when no replica is. */
+      containerId: string | null;
+      error?: string;
+    }
   | { type: 'succeed-deployment'; deploymentId: string; healthy: number; seconds: number };
 
 export type PlanResult = {
   actions: Action[];
   /** Nothing to do now, but a rollout waits on a replica (starting, turning healthy, draining). */
   waiting: boolean;
+  /** Why the service cannot converge now (e.g. its image cannot be pulled), for a person to read. */
+  blocked?: string;
 };
 
 /**

@@ -18,7 +18,8 @@ async function service(replicas: number) {
     description: '',
     protected: false,
     deploy: false,
-    spec: sampleSpec({ replicas }),
+    replicas: replicas,
+    spec: sampleSpec(),
   });
   return service.id;
 }

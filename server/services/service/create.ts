@@ -5,12 +5,17 @@ import type { ServiceContext } from '../context';
 import { startDeployment } from '../deployments/start';
 import { Conflict, Forbidden, isUniqueViolation } from '../errors';
 import { recordEvent } from '../events/record';
-import type { createServiceSchema } from './schema';
+import { resourcesOrDefault, type createServiceSchema } from './schema';
 import { assertCapacity, assertLimitsFit } from './capacity';
 import { endpointPortFor } from './endpoint';
 import { summarizeChange, toStoredSpec } from './spec';
 
-export async function createService(ctx: ServiceContext, input: z.infer<typeof createServiceSchema>) {
+export async function createService(
+  ctx: ServiceContext,
+  // The count defaults to 1 for callers that do not say (the schema's default, for callers that skip it).
+  input: Omit<z.infer<typeof createServiceSchema>, 'replicas'> & { replicas?: number },
+) {
+  const replicas = input.replicas ?? 1;
   assertRole(ctx.actor, 'developer');
   if (input.protected && ctx.actor.kind === 'user' && !roleAtLeast(ctx.actor.role, 'operator')) {
     throw new Forbidden('Only operators and admins can mark a service protected.');
@@ -27,7 +32,7 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
           description: input.description,
           protected: input.protected,
           ownerId: actor.kind === 'user' ? actor.id : null,
-          desiredReplicas: input.replicas,
+          desiredReplicas: replicas,
         })
         .returning();
       const spec = toStoredSpec(input.spec, ctx.box, null);
@@ -35,14 +40,14 @@ export async function createService(ctx: ServiceContext, input: z.infer<typeof c
       await assertCapacity(ctx, tx, {
         serviceId: service!.id,
         name: service!.name,
-        replicas: input.replicas,
-        resources: spec.resources,
+        replicas,
+        resources: resourcesOrDefault(spec.resources),
       });
       await tx.insert(revisions).values({
         serviceId: service!.id,
         number: 1,
         spec,
-        summary: `${summarizeChange(null, spec)}, ${input.replicas} replica(s)`,
+        summary: `${summarizeChange(null, spec)}, ${replicas} replica(s)`,
         createdBy: actor.kind === 'user' ? actor.id : null,
       });
       await recordEvent(tx, {

@@ -20,7 +20,8 @@ describe('container logs', () => {
       description: '',
       protected: false,
       deploy: true,
-      spec: sampleSpec({ replicas: 2, env: [{ name: 'LOG_REQUESTS', value: '1', secret: false }] }),
+      replicas: 2,
+      spec: sampleSpec({ env: [{ name: 'LOG_REQUESTS', value: '1', secret: false }] }),
     });
     await waitFor('deployed', async () => {
       const [d] = await h.db.select().from(deployments).where(eq(deployments.id, deployment!.id));

@@ -38,7 +38,7 @@ export async function listServices(ctx: ServiceContext) {
     const rev = revs.find((r) => r.serviceId === s.id && r.number === s.desiredRevision) ?? null;
     const lastDeploy = deps.find((d) => d.serviceId === s.id) ?? null;
     const mine = replicas.list.filter((r) => r.serviceId === s.id).map((r) => replicaView(ctx, r));
-    const desired = rev?.spec.replicas ?? 0;
+    const desired = rev ? s.desiredReplicas : 0;
     const ready = mine.filter((r) => r.revision === s.desiredRevision && r.health === 'healthy').length;
     const deploying = lastDeploy ? ACTIVE.includes(lastDeploy.status as never) : false;
     return {
@@ -106,7 +106,7 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
     .map((r) => replicaView(ctx, r))
     .sort((a, b) => b.revision - a.revision || a.replica - b.replica);
   const active = deps.find((d) => ACTIVE.includes(d.status as never)) ?? null;
-  const desired = current?.spec.replicas ?? 0;
+  const desired = current ? service.desiredReplicas : 0;
   const ready = replicaViews.filter(
     (r) => r.revision === service.desiredRevision && r.health === 'healthy',
   ).length;
@@ -188,13 +188,20 @@ export async function getDeployment(ctx: ServiceContext, deploymentId: string) {
       stableRevision: service.stableRevision,
     },
     to: to
-      ? { number: to.number, image: imageRef(to.spec), replicas: to.spec.replicas, summary: to.summary }
+      ? {
+          number: to.number,
+          image: imageRef(to.spec),
+          replicas: service.desiredReplicas,
+          summary: to.summary,
+        }
       : null,
-    from: from ? { number: from.number, image: imageRef(from.spec), replicas: from.spec.replicas } : null,
+    from: from
+      ? { number: from.number, image: imageRef(from.spec), replicas: service.desiredReplicas }
+      : null,
     steps,
     replicas: views,
     progress: {
-      desired: to?.spec.replicas ?? 0,
+      desired: to ? service.desiredReplicas : 0,
       healthyNew,
       /** Share of healthy replicas that run the new revision: a stand-in for traffic until the proxy reports it. */
       newShare: healthyAll === 0 ? 0 : healthyNew / healthyAll,

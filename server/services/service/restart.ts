@@ -21,7 +21,9 @@ export async function restartService(ctx: ServiceContext, input: z.infer<typeof 
     if (service.desiredRevision === null)
       throw new Precondition(`${service.name} has no deployed revision to restart. Deploy it first.`);
     if (service.desiredReplicas === 0)
-      throw new Precondition(`${service.name} is scaled to zero: no replica to restart. Scale it up instead.`);
+      throw new Precondition(
+        `${service.name} is scaled to zero: no replica to restart. Scale it up instead.`,
+      );
     const d = await startDeployment(tx, ctx.actor, {
       serviceId: service.id,
       serviceName: service.name,
@@ -82,7 +84,12 @@ export async function restartReplica(ctx: ServiceContext, input: z.infer<typeof 
       serviceId: service.id,
       kind: 'replica.restart-requested',
       message: `${who} asked to restart replica ${replica.replica} (${replica.id.slice(0, 12)})${input.reason ? `: ${input.reason}` : ''}`,
-      data: { containerId: replica.id, replica: replica.replica, revision: replica.revision, reason: input.reason },
+      data: {
+        containerId: replica.id,
+        replica: replica.replica,
+        revision: replica.revision,
+        reason: input.reason,
+      },
     });
   });
   ctx.bus.publish({ type: 'service', serviceId: service.id, reason: 'changed' });

@@ -41,7 +41,8 @@ export async function scaleService(ctx: ServiceContext, input: z.infer<typeof sc
       .set({ desiredReplicas: input.replicas, updatedAt: new Date() })
       .where(and(eq(services.id, service.id), eq(services.desiredReplicas, from)))
       .returning({ id: services.id });
-    if (!row) throw new Conflict(`${service.name} was scaled by someone else just now; look again and retry.`);
+    if (!row)
+      throw new Conflict(`${service.name} was scaled by someone else just now; look again and retry.`);
     await recordEvent(tx, {
       serviceId: service.id,
       kind: 'service.scaled',

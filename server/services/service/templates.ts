@@ -12,7 +12,9 @@ export async function loadTemplates(
   const rows = await db
     .select({ serviceId: revisions.serviceId, number: revisions.number, spec: revisions.spec })
     .from(revisions)
-    .where(or(...keys.map((k) => and(eq(revisions.serviceId, k.serviceId), eq(revisions.number, k.revision)))));
+    .where(
+      or(...keys.map((k) => and(eq(revisions.serviceId, k.serviceId), eq(revisions.number, k.revision)))),
+    );
   for (const r of rows) out.set(templateKey(r.serviceId, r.number), r.spec);
   return out;
 }
