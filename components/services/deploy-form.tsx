@@ -112,8 +112,6 @@ function toInput(
       strategy: strategyFromForm(form.strategy),
       resources: resourcesFromForm(form.resources),
       labels: labelsFromRows(form.labels),
-      // Kept across revisions by the server when not given.
-      endpointPort: spec.endpointPort ?? null,
     },
   };
 }
