@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, ensureService, signIn } from './fixtures';
 import { shoot } from './screenshots';
@@ -83,6 +84,43 @@ test('scales from the service page and restarts one replica, watching replicas c
   expect(replacement).toBeTruthy();
   expect(replacement).not.toBe(first);
   await expectSameDocument(page);
+});
+
+test('a change of limits alone is applied live: the same container, new limits, no restart', async ({
+  page,
+}) => {
+  await signIn(page, ADMIN);
+  const service = await ensureService(page.request, SERVICE);
+  await page.goto(`/services/${service.id}`);
+  await expect(healthyRows(page)).toHaveCount(1, { timeout: TIMEOUT });
+  const [before] = await containerIds(page);
+
+  const form = page.getByRole('form', { name: 'Deploy a new revision' });
+  await expect(form.getByTestId('deploy-keeps-replicas')).toContainText('current replica count (1)');
+  await form.getByRole('button', { name: /Resources/ }).click();
+  await form.getByLabel('CPU limit (CPUs)').fill('0.5');
+  await form.getByLabel('Memory limit (MiB)').fill('128');
+  await expect(
+    form.getByRole('region', { name: /What this deploy changes/ }).getByRole('listitem'),
+  ).toHaveText(['CPU limit none → 0.5 CPU', 'memory limit none → 128 MiB']);
+  await expect(form.getByTestId('deploy-how')).toHaveText(
+    'Only limits change: they are applied live to the running replicas, without a restart.',
+  );
+  await form.getByRole('button', { name: 'Deploy' }).click();
+
+  const deployment = page.getByTestId('deployment-row').first();
+  await expect(deployment).toContainText('→ r2');
+  await expect(deployment).toHaveAttribute('data-status', 'succeeded', { timeout: TIMEOUT });
+  expect(await containerIds(page)).toEqual([before]);
+  const limits = execFileSync('docker', [
+    'inspect',
+    '-f',
+    '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}',
+    before!,
+  ])
+    .toString()
+    .trim();
+  expect(limits).toBe(`${0.5e9} ${128 * 1024 * 1024}`);
 });
 
 test('scaling to zero warns about the endpoint first, then says so plainly', async ({ page }) => {
