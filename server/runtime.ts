@@ -26,14 +26,20 @@ const g = globalThis as unknown as { __capstanRuntime?: Promise<Runtime> };
 
 async function boot(): Promise<Runtime> {
   const cfg = env();
-  const handle = await openDb(dbOptionsFromEnv());
+  const dbOptions = dbOptionsFromEnv();
+  const handle = await openDb(dbOptions);
   await migrate(handle);
+  const bus = new EventBus();
+  // On PostgreSQL the web process and the worker may be two processes: live events go through the database.
+  if (dbOptions.kind === 'postgres') await bus.shareThrough(dbOptions.url);
   const deps: Deps = {
     db: handle.db,
     docker: new DockerEngine(await installationId(handle.db)),
-    bus: new EventBus(),
+    bus,
     box: SecretBox.load(cfg.CAPSTAN_SECRET_KEY, dataDir()),
-    probes: new ProbeStore(),
+    // Verdicts are written to the database for processes that do not probe (CAPSTAN_ENGINE=off); PGlite
+    // has one process, which reads its own.
+    probes: new ProbeStore({ db: handle.kind === 'postgres' ? handle.db : null }),
     proxy: new TrafficRouter({
       dir: path.join(dataDir(), 'haproxy'),
       log: (m) => console.log(`capstan: proxy: ${m}`),
@@ -70,7 +76,7 @@ async function boot(): Promise<Runtime> {
     rollups.start();
   }
   console.log(
-    `capstan: database ${handle.kind}, control loop ${loop ? 'on' : 'off'}, metrics ${collector ? `every ${cfg.CAPSTAN_COLLECT_INTERVAL_MS} ms` : 'off'}`,
+    `capstan: database ${handle.kind}${dbOptions.kind === 'postgres' ? ' (live events shared)' : ''}, control loop ${loop ? 'on' : 'off'}, metrics ${collector ? `every ${cfg.CAPSTAN_COLLECT_INTERVAL_MS} ms` : 'off'}`,
   );
   return { ...deps, handle, loop, collector, rollups };
 }

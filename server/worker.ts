@@ -15,6 +15,8 @@ async function shutdown() {
   await runtime.loop?.stop();
   await runtime.collector?.stop();
   await runtime.rollups?.stop();
+  await runtime.probes.flush();
+  await runtime.bus.close();
   await runtime.handle.close();
   process.exit(0);
 }

@@ -93,7 +93,12 @@ async function startReplicas(h: Harness, op: Awaited<ReturnType<Harness['as']>>,
         });
         await c.start();
         // What the prober would have found: the collector stores each replica's health.
-        h.probes.record(c.id, true, { latencyMs: 1 }, { healthy: 1, unhealthy: 3 });
+        h.probes.record(
+          { id: c.id, serviceId: service.id },
+          true,
+          { latencyMs: 1 },
+          { healthy: 1, unhealthy: 3 },
+        );
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);

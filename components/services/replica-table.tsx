@@ -16,7 +16,8 @@ export function ReplicaTable({
   desired,
   restart,
 }: {
-  replicas: Replica[];
+  /** With `step`: a deployment's replicas, and the last step it recorded on each. */
+  replicas: (Replica & { step?: string | null })[];
   currentRevision: number | null;
   /** Per-replica counts from the proxy, when it routes this service's traffic. */
   traffic?: { containerId: string; requests: number; errors5xx: number; state: string }[];
@@ -25,6 +26,7 @@ export function ReplicaTable({
   /** On the service page: a restart per row, or why this person may not restart one. */
   restart?: { serviceId: string; disabledReason: string | null };
 }) {
+  const steps = replicas.some((r) => r.step !== undefined);
   if (replicas.length === 0) {
     return desired === 0 ? (
       <EmptyState
@@ -48,6 +50,7 @@ export function ReplicaTable({
           <Th>Revision</Th>
           <Th>State</Th>
           <Th>Health</Th>
+          {steps && <Th>Last step</Th>}
           <Th>Host port</Th>
           {traffic && <Th>Traffic</Th>}
           <Th>Age</Th>
@@ -86,6 +89,7 @@ export function ReplicaTable({
             <Td>
               <ReplicaHealthBadge health={r.health} />
             </Td>
+            {steps && <Td className="text-xs">{r.step ?? <span className="text-zinc-400">—</span>}</Td>}
             <Td>
               {r.hostPort ? (
                 <a

@@ -1,7 +1,7 @@
 import type { Deployment } from '@/components/router-types';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 
-type ServiceHealth = 'healthy' | 'degraded' | 'down' | 'deploying' | 'idle';
+type ServiceHealth = 'healthy' | 'degraded' | 'down' | 'deploying' | 'idle' | 'scaled-to-zero';
 type ReplicaHealth = 'healthy' | 'unhealthy' | 'starting' | 'stopped';
 type DeploymentStatus = Deployment['status'];
 
@@ -10,7 +10,8 @@ const SERVICE: Record<ServiceHealth, { tone: BadgeTone; label: string; hint: str
   degraded: { tone: 'amber', label: 'Degraded', hint: 'Some desired replicas are not healthy' },
   down: { tone: 'red', label: 'Down', hint: 'No healthy replica of the current revision' },
   deploying: { tone: 'indigo', label: 'Deploying', hint: 'A deployment is in progress' },
-  idle: { tone: 'neutral', label: 'Idle', hint: 'Scaled to zero replicas' },
+  idle: { tone: 'neutral', label: 'Idle', hint: 'Not deployed yet' },
+  'scaled-to-zero': { tone: 'neutral', label: 'Scaled to zero', hint: 'No replica runs: the count is 0' },
 };
 
 export function HealthBadge({ health }: { health: ServiceHealth }) {
@@ -25,7 +26,7 @@ export function HealthBadge({ health }: { health: ServiceHealth }) {
 const REPLICA: Record<ReplicaHealth, { tone: BadgeTone; label: string }> = {
   healthy: { tone: 'green', label: 'healthy' },
   unhealthy: { tone: 'red', label: 'unhealthy' },
-  starting: { tone: 'amber', label: 'starting' },
+  starting: { tone: 'neutral', label: 'starting' },
   stopped: { tone: 'neutral', label: 'stopped' },
 };
 

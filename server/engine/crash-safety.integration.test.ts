@@ -5,10 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deployments } from '@/db/schema';
+import { deployments, services } from '@/db/schema';
 import { createService } from '@/server/services/service/create';
 import { deployService } from '@/server/services/service/deploy';
 import { getService } from '@/server/services/service/read';
+import { scaleService } from '@/server/services/service/scale';
 import { makeHarness, sampleSpec, waitFor, type Harness } from '@/server/testing/harness';
 
 // A second process needs a database it can share: this suite runs in the PostgreSQL pass of scripts/test.
@@ -39,7 +40,7 @@ function random(seed: number) {
 }
 
 describe.runIf(shared)('crash safety', () => {
-  it(`converges after the control-loop process is SIGKILLed at random points of rollouts (${ROUNDS} times)`, async () => {
+  it(`converges after the control-loop process is SIGKILLed at random points of rollouts and scale changes (${ROUNDS} times)`, async () => {
     const key = crypto.randomBytes(32).toString('hex');
     h = await makeHarness({ secretKeyHex: key });
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'capstan-crash-'));
@@ -94,27 +95,38 @@ describe.runIf(shared)('crash safety', () => {
         .select()
         .from(deployments)
         .where(inArray(deployments.status, ['pending', 'in_progress', 'queued']));
-      if (active.length === 0) {
-        const tag = tags[round % tags.length]!;
-        const replicas = 2 + (round % 2);
+      // Rollouts and scale changes by turns; a scale also lands during a rollout now and then.
+      const replicas = 2 + (round % 3);
+      if (active.length === 0 && round % 2 === 0) {
+        const tag = tags[(round / 2) % tags.length]!;
         await deployService(dev, {
           serviceId: service.id,
           reason: `round ${round}`,
           queue: false,
-          spec: sampleSpec({ tag, replicas, env: [{ name: 'TOKEN', secret: true }] }),
+          spec: sampleSpec({ tag, env: [{ name: 'TOKEN', secret: true }] }),
         });
-        log.push(`round ${round}: deploy ${tag} x${replicas}`);
+        log.push(`round ${round}: deploy ${tag}`);
+      } else {
+        await scaleService(dev, { serviceId: service.id, replicas, reason: `round ${round}` });
+        log.push(`round ${round}: scale to ${replicas}${active.length ? ' (during a rollout)' : ''}`);
       }
       const wait = Math.floor(rand() * 1500);
       await new Promise((r) => setTimeout(r, wait));
       const inProgress = await h.db.select().from(deployments).where(eq(deployments.status, 'in_progress'));
-      if (inProgress.length > 0) midRollout++;
-      log.push(`round ${round}: SIGKILL after ${wait} ms${inProgress.length ? ' (mid-rollout)' : ''}`);
+      const now = (await h.docker.listReplicas({ serviceId: service.id })).filter(
+        (r) => r.state === 'running',
+      );
+      const [row] = await h.db.select().from(services).where(eq(services.id, service.id));
+      const scaling = now.length !== row!.desiredReplicas;
+      if (inProgress.length > 0 || scaling) midRollout++;
+      log.push(
+        `round ${round}: SIGKILL after ${wait} ms${inProgress.length ? ' (mid-rollout)' : ''}${scaling ? ` (mid-scale: ${now.length} of ${row!.desiredReplicas})` : ''}`,
+      );
       await kill(worker);
       worker = null;
     }
 
-    // The test means something only if kills landed in the middle of rollouts.
+    // The test means something only if kills landed in the middle of rollouts and scale changes.
     expect(midRollout, log.join('\n')).toBeGreaterThanOrEqual(Math.ceil(ROUNDS / 3));
     worker = start();
     try {

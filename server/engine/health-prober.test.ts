@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Replica } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
-import type { DesiredState } from '@/server/services/deployments/progress';
 import { ProbeStore } from '@/server/services/health/probe-store';
-import { HealthProber } from './health-prober';
+import { HealthProber, type HealthCheck } from './health-prober';
 
 // Real sockets on 127.0.0.1: one replica that answers its health check, one that accepts and never answers.
 let ok: http.Server;
@@ -30,30 +29,24 @@ afterAll(async () => {
 });
 
 const TIMEOUT_S = 3;
-const states = [
-  {
-    service: { id: 'svc' },
-    spec: {
-      healthCheck: {
-        type: 'http',
-        path: '/healthz',
-        intervalSeconds: 0.2,
-        timeoutSeconds: TIMEOUT_S,
-        healthyThreshold: 1,
-        unhealthyThreshold: 1,
-        startPeriodSeconds: 0,
-      },
-    },
-  },
-] as unknown as DesiredState[];
+const httpCheck = (path: string): HealthCheck => ({
+  type: 'http',
+  path,
+  intervalSeconds: 0.2,
+  timeoutSeconds: TIMEOUT_S,
+  healthyThreshold: 1,
+  unhealthyThreshold: 1,
+  startPeriodSeconds: 0,
+});
+const checkOf = () => httpCheck('/healthz');
 
-function replica(id: string, server: net.Server): Replica {
+function replica(id: string, server: net.Server, revision = 1): Replica {
   return {
     id,
     name: id,
     serviceId: 'svc',
     serviceName: 'svc',
-    revision: 1,
+    revision,
     replica: id === 'good' ? 0 : 1,
     generation: 0,
     deploymentId: null,
@@ -73,7 +66,7 @@ describe('health prober', () => {
     const replicas = [replica('good', ok), replica('stuck', hung)];
 
     const t0 = performance.now();
-    const first = await prober.tick(states, replicas);
+    const first = await prober.tick(checkOf, replicas);
     const firstMs = performance.now() - t0;
     // The answering replica's verdict is there at once; the tick did not wait out the 3 s timeout.
     expect(firstMs).toBeLessThan(1000);
@@ -83,7 +76,7 @@ describe('health prober', () => {
     // Ticks while the stuck probe runs start no second probe of that replica.
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      expect(await prober.tick(states, replicas)).toEqual([]);
+      expect(await prober.tick(checkOf, replicas)).toEqual([]);
     }
     expect(hungConnections).toBe(1);
 
@@ -91,7 +84,7 @@ describe('health prober', () => {
     const deadline = Date.now() + TIMEOUT_S * 1000 + 2000;
     while (late === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(late).toBe(1);
-    const later = await prober.tick(states, replicas);
+    const later = await prober.tick(checkOf, replicas);
     expect(later.map((f) => [f.replica.id, f.healthy, f.error])).toEqual([
       ['stuck', false, `timed out after ${TIMEOUT_S * 1000} ms`],
     ]);
@@ -103,9 +96,50 @@ describe('health prober', () => {
     const probes = new ProbeStore();
     const prober = new HealthProber({ probes } as unknown as Deps, () => undefined, 50);
     const stuck = replica('gone', hung);
-    expect(await prober.tick(states, [stuck])).toEqual([]);
+    expect(await prober.tick(checkOf, [stuck])).toEqual([]);
     await new Promise((r) => setTimeout(r, TIMEOUT_S * 1000 + 200));
-    expect(await prober.tick(states, [])).toEqual([]);
+    expect(await prober.tick(checkOf, [])).toEqual([]);
     expect(probes.get('gone')).toBeUndefined();
+  });
+});
+
+describe('health prober, during a rollout that changes the health check', () => {
+  // Revision 1 answers on /healthz only, revision 2 on /ready only: each must be asked its own question.
+  const asked: Record<string, string[]> = { old: [], new: [] };
+  const answering = (who: 'old' | 'new', path: string) =>
+    http.createServer((req, res) => {
+      asked[who]!.push(req.url ?? '');
+      res.statusCode = req.url === path ? 200 : 404;
+      res.end();
+    });
+  const oldServer = answering('old', '/healthz');
+  const newServer = answering('new', '/ready');
+  beforeAll(async () => {
+    await Promise.all(
+      [oldServer, newServer].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([oldServer, newServer].map((s) => new Promise((r) => s.close(r))));
+  });
+
+  it("probes each replica with its own revision's check", async () => {
+    const probes = new ProbeStore();
+    const prober = new HealthProber({ probes } as unknown as Deps, () => undefined, 1000);
+    const checks = new Map([
+      [1, httpCheck('/healthz')],
+      [2, httpCheck('/ready')],
+    ]);
+    const old = replica('old', oldServer, 1);
+    const fresh = replica('new', newServer, 2);
+    for (let i = 0; i < 4; i++) {
+      await prober.tick((r) => checks.get(r.revision) ?? null, [old, fresh]);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(asked.old!.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(asked.old)).toEqual(new Set(['/healthz']));
+    expect(new Set(asked.new)).toEqual(new Set(['/ready']));
+    expect(probes.get('old')?.healthy).toBe(true);
+    expect(probes.get('new')?.healthy).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
 import net from 'node:net';
+import type { StoredSpec } from '@/db/schema';
 import type { Replica } from '@/server/docker/engine';
 import type { Deps } from '@/server/services/context';
-import type { StoredSpec } from '@/db/schema';
 
-type Check = StoredSpec['healthCheck'];
+export type HealthCheck = StoredSpec['healthCheck'];
 
 export type HealthFlip = { replica: Replica; healthy: boolean; error: string | null };
 
@@ -61,15 +61,19 @@ export class HealthProber {
     private readonly waitMs = 100,
   ) {}
 
-  /** `checkOf` gives each replica its own revision's check: a deploy that changes it leaves old ones be. */
-  async tick(checkOf: (r: Replica) => Check | null, replicas: Replica[]): Promise<HealthFlip[]> {
+  /**
+   * `checkOf` gives each replica its own revision's check: during a rollout that changes the check, old
+   * replicas keep being probed as they were built to answer, and stay in traffic until they are replaced.
+   * Null (or a check of type 'none'): nothing to probe, and the replica counts as healthy while it runs.
+   */
+  async tick(checkOf: (r: Replica) => HealthCheck | null, replicas: Replica[]): Promise<HealthFlip[]> {
     const now = Date.now();
     const running = replicas.filter((r) => r.state === 'running');
     const round: Promise<void>[] = [];
     for (const r of running) {
       const check = checkOf(r);
       if (!check || check.type === 'none' || r.hostPort === null) {
-        if (this.deps.probes.markUnchecked(r.id, true))
+        if (this.deps.probes.markUnchecked(r, true))
           this.flips.push({ replica: r, healthy: true, error: null });
         continue;
       }
@@ -100,13 +104,13 @@ export class HealthProber {
     return flips;
   }
 
-  private async probe(r: Replica, port: number, check: Check): Promise<void> {
+  private async probe(r: Replica, port: number, check: HealthCheck): Promise<void> {
     const t0 = performance.now();
     const timeoutMs = check.timeoutSeconds * 1000;
     const result =
       check.type === 'http' ? await probeHttp(port, check.path, timeoutMs) : await probeTcp(port, timeoutMs);
     const { changed, state } = this.deps.probes.record(
-      r.id,
+      r,
       result.ok,
       { error: result.error, latencyMs: performance.now() - t0 },
       { healthy: check.healthyThreshold, unhealthy: check.unhealthyThreshold },

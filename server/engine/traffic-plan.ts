@@ -58,10 +58,9 @@ export class TrafficPlan {
           state: this.retiring.has(r.id) ? ('drain' as const) : ('ready' as const),
         }));
       for (const server of servers) if (server.state === 'ready') nowServing.add(server.id);
-      const emptyReply =
-        s.service.desiredReplicas === 0
-          ? `${s.service.name} is scaled to zero: no replica serves requests. Scale it up in Capstan to serve again.`
-          : `${s.service.name} has no replica ready to serve requests right now (starting, or failing its health check). Try again shortly.`;
+      // One text whatever the reason: a text that changed with the count would reload HAProxy, and its old
+      // worker would answer one more request on each idle connection with the old text.
+      const emptyReply = `${s.service.name} has no replica ready to serve requests: it is scaled to zero, or its replicas are starting or failing their health check. Try again shortly.`;
       backends.push({ serviceId: s.service.id, name: s.service.name, listenPort: port, servers, emptyReply });
     }
     const { refused } = await proxy.sync(backends);

@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { revisions, services } from '@/db/schema';
+import { services } from '@/db/schema';
 
 /** A service as a collector tick stores it: the replicas it wants now, and whether it had gone live. */
 export type SampledService = { serviceId: string; desired: number; live: boolean };
@@ -15,16 +15,12 @@ export async function listSampledServices(db: Db): Promise<SampledService[]> {
       serviceId: services.id,
       deployed: sql<boolean>`${services.desiredRevision} is not null`,
       live: sql<boolean>`${services.stableRevision} is not null`,
-      replicas: sql<number | null>`(${revisions.spec}->>'replicas')::integer`,
+      replicas: services.desiredReplicas,
     })
-    .from(services)
-    .leftJoin(
-      revisions,
-      and(eq(revisions.serviceId, services.id), eq(revisions.number, services.desiredRevision)),
-    );
+    .from(services);
   return rows.map((r) => ({
     serviceId: r.serviceId,
-    desired: r.deployed ? (r.replicas ?? 0) : 0,
+    desired: r.deployed ? r.replicas : 0,
     live: r.live,
   }));
 }

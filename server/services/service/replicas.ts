@@ -1,5 +1,5 @@
 import type { Replica } from '@/server/docker/engine';
-import type { Deps } from '../context';
+import type { ProbeLookup } from '../health/probe-store';
 
 export type ReplicaView = {
   id: string;
@@ -14,12 +14,26 @@ export type ReplicaView = {
   createdAt: Date;
 };
 
-export function replicaView(deps: Pick<Deps, 'probes'>, r: Replica): ReplicaView {
+export type ServiceHealth = 'healthy' | 'degraded' | 'down' | 'idle' | 'deploying' | 'scaled-to-zero';
+
+/**
+ * A replica as the console shows it. `probes` is the prober's store in its own process, or verdicts read
+ * from the shared table elsewhere. A running replica that is not healthy yet is 'starting' while its
+ * revision's start period lasts (failed probes then are expected), and 'unhealthy' after a failed probe
+ * once it is over.
+ */
+export function replicaView(
+  deps: { probes: ProbeLookup },
+  r: Replica,
+  startPeriodSeconds = 0,
+  now = Date.now(),
+): ReplicaView {
   const probe = deps.probes.get(r.id);
+  const inStartPeriod = now - r.createdAt.getTime() < startPeriodSeconds * 1000;
   let health: ReplicaView['health'];
   if (r.state !== 'running') health = 'stopped';
   else if (probe?.healthy) health = 'healthy';
-  else if (probe?.lastResult === 'fail') health = 'unhealthy';
+  else if (probe?.lastResult === 'fail' && !inStartPeriod) health = 'unhealthy';
   else health = 'starting';
   return {
     id: r.id,
@@ -36,16 +50,20 @@ export function replicaView(deps: Pick<Deps, 'probes'>, r: Replica): ReplicaView
 }
 
 /** Overall health of a service from its replicas of the desired revision. */
-export function serviceHealth(
-  desired: number,
-  ready: number,
-  deploying: boolean,
-  neverServed = false,
-): 'healthy' | 'degraded' | 'down' | 'idle' | 'deploying' {
-  if (deploying) return 'deploying';
+export function serviceHealth(s: {
+  /** No revision to run yet. */
+  undeployed: boolean;
+  desired: number;
+  ready: number;
+  deploying: boolean;
+  /** A first deploy failed: nothing ever served. */
+  neverServed: boolean;
+}): ServiceHealth {
+  if (s.deploying) return 'deploying';
   // A first deploy that failed leaves nothing serving: that is down, not idle.
-  if (neverServed) return 'down';
-  if (desired === 0) return 'idle';
-  if (ready === 0) return 'down';
-  return ready < desired ? 'degraded' : 'healthy';
+  if (s.neverServed) return 'down';
+  if (s.undeployed) return 'idle';
+  if (s.desired === 0) return 'scaled-to-zero';
+  if (s.ready === 0) return 'down';
+  return s.ready < s.desired ? 'degraded' : 'healthy';
 }

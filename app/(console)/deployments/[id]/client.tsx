@@ -89,7 +89,11 @@ export function DeploymentClient({ deploymentId }: { deploymentId: string }) {
         <CardHeader
           id="replicas-title"
           title="Replicas"
-          description="Both revisions, as Docker reports them now."
+          description={
+            active
+              ? 'Every replica of the service now, with the last step this deployment took on it.'
+              : 'The replicas this deployment started, drained or stopped: the last step it took on each, and their state now where they still exist.'
+          }
         />
         <ReplicaTable replicas={replicas} currentRevision={d.toRevision} />
       </Card>
