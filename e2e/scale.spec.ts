@@ -146,6 +146,9 @@ test('scaling to zero warns about the endpoint first, then says so plainly', asy
 
   await expect(rows(page)).toHaveCount(0, { timeout: TIMEOUT });
   await expect(page.getByTestId('scaled-to-zero')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 }).locator('[data-status="scaled-to-zero"]')).toHaveText(
+    'Scaled to zero',
+  );
   await expect(page.getByRole('button', { name: 'Restart', exact: true }).first()).toBeDisabled();
   if (endpoint) {
     await expect
