@@ -9,14 +9,15 @@ describe('service spec', () => {
   it('explains bad input in words a person understands', () => {
     const r = createServiceSchema.safeParse({
       name: 'Bad Name',
-      spec: sampleSpec({ port: 0, tag: 'v 1', replicas: 99 }),
+      spec: sampleSpec({ port: 0, tag: 'v 1' }),
+      replicas: 99,
     });
     expect(r.success).toBe(false);
     const messages = r.error!.issues.map((i) => i.message).join('\n');
     expect(messages).toMatch(/lowercase letters, digits and dashes/);
     expect(messages).toMatch(/Port must be 1–65535/);
     expect(messages).toMatch(/Tag must be/);
-    expect(messages).toMatch(/At most 50 replicas/);
+    expect(messages).toMatch(/Replicas must be a whole number 0–50/);
   });
 
   it('names each rollout strategy field and its range, and refuses a rollout that cannot progress', () => {
