@@ -66,20 +66,28 @@ export function sampleSpec(overrides: Record<string, unknown> = {}) {
     port: 8080,
     env: [],
     healthCheck: { type: 'http', path: '/healthz', intervalSeconds: 0.5, timeoutSeconds: 1 },
-    replicas: 1,
     ...overrides,
   };
 }
 
-/** The named service, created through the API (and deployed) when an earlier spec did not make it. */
+/**
+ * The named service, created through the API (and deployed) when an earlier spec did not make it.
+ * `replicas` is the initial count: it belongs to the service, not to its spec.
+ */
 export async function ensureService(
   api: APIRequestContext,
   name: string,
   spec = sampleSpec(),
+  replicas = 1,
 ): Promise<ServiceRow> {
   const existing = await findService(api, name);
   if (existing) return existing;
-  const res = await mutate<{ service: ServiceRow }>(api, 'services.create', { name, spec, deploy: true });
+  const res = await mutate<{ service: ServiceRow }>(api, 'services.create', {
+    name,
+    spec,
+    replicas,
+    deploy: true,
+  });
   expect(res.status, res.error?.message).toBe(200);
   return res.data!.service;
 }

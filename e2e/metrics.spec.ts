@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { ADMIN, ensureService, sampleSpec, signIn } from './fixtures';
+import { ADMIN, ensureService, signIn } from './fixtures';
 import { shoot } from './screenshots';
 
 test.describe.configure({ mode: 'serial' });
@@ -26,7 +26,7 @@ async function reloadUntil(page: Page, check: () => Promise<boolean>) {
 test('resource charts fill in live on the service page', async ({ page }) => {
   test.setTimeout(240_000);
   await signIn(page, ADMIN);
-  const service = await ensureService(page.request, NAME, sampleSpec({ replicas: 1 }));
+  const service = await ensureService(page.request, NAME);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(`/services/${service.id}`);
 

@@ -47,9 +47,13 @@ test('an admin adds a viewer, who can look at everything and change nothing', as
   await expect(viewer.getByRole('form', { name: 'Deploy a new revision' })).toHaveCount(0);
   await expect(viewer.getByRole('button', { name: 'Deploy', exact: true })).toHaveCount(0);
   await expect(viewer.getByRole('button', { name: 'Delete service' })).toBeDisabled();
-  for (const button of await viewer.getByRole('button', { name: /Roll back|Redeploy|Deploy this/ }).all()) {
+  for (const button of await viewer
+    .getByRole('button', { name: /Roll back|Restart|Deploy this|One replica (more|fewer)/ })
+    .all()) {
     await expect(button).toBeDisabled();
   }
+  await expect(viewer.getByLabel('Desired replicas')).toBeDisabled();
+  await expect(viewer.getByRole('button', { name: 'Scale', exact: true })).toHaveCount(0);
 
   await viewer.goto('/services/new');
   await expect(viewer.getByText('You cannot create services')).toBeVisible();

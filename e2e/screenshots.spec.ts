@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, ensureService, ensureViewer, mutate, sampleSpec, signIn, VIEWER, WEB } from './fixtures';
+import { ADMIN, ensureService, ensureViewer, mutate, signIn, VIEWER, WEB } from './fixtures';
 import { shoot } from './screenshots';
 
 // Not an assertion of looks: a record of every main page in both themes, for people to review.
@@ -7,7 +7,7 @@ test('every main page in light and dark mode', async ({ page, browser, baseURL }
   test.setTimeout(300_000);
   await signIn(page, ADMIN);
   const web = await ensureService(page.request, WEB);
-  await ensureService(page.request, 'checkout-api', sampleSpec({ replicas: 1 }));
+  await ensureService(page.request, 'checkout-api');
   await ensureViewer(page.request);
   await mutate(page.request, 'registries.save', {
     host: 'registry.example.com',

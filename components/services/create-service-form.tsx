@@ -16,9 +16,23 @@ import { Checkbox } from '@/components/ui/checkbox';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 // Schemas are shared with forms by design; the lint rule's '**' pattern cannot re-include them (see report).
-import { createServiceSchema } from '@/server/services/service/schema';
+import { createServiceSchema, healthCheckSchema, MAX_REPLICAS } from '@/server/services/service/schema';
+import { CollapsibleSection, useOpenSections } from './collapsible-section';
 import { EnvVarEditor, envRowsToInput, type EnvRow } from './env-var-editor';
-import { HealthCheckFields, healthCheckFromForm, type HealthCheckForm } from './health-check-fields';
+import {
+  HealthCheckFields,
+  healthCheckFromForm,
+  healthCheckToForm,
+  type HealthCheckForm,
+} from './health-check-fields';
+import {
+  duplicateLabelKey,
+  LabelEditor,
+  labelsFromRows,
+  summarizeLabels,
+  type LabelRow,
+} from './label-editor';
+import { ResourceFields, resourcesFromForm, resourcesToForm, type ResourcesForm } from './resource-fields';
 import { strategyFromForm, strategyToForm, type StrategyForm } from './rollout-strategy';
 import { RolloutStrategyFields } from './rollout-strategy-fields';
 
@@ -29,16 +43,16 @@ type FormState = {
   tag: string;
   port: string;
   replicas: string;
-  cpus: string;
-  memoryMb: string;
+  resources: ResourcesForm;
   protected: boolean;
   deploy: boolean;
   env: EnvRow[];
   health: HealthCheckForm;
+  labels: LabelRow[];
   strategy: StrategyForm;
 };
 
-// A working example: the sample image answers on 8080 and reports health on /healthz.
+// A working example: the sample image answers on 8080 and reports health on /healthz (the schema's default).
 const INITIAL: () => FormState = () => ({
   name: '',
   description: '',
@@ -46,26 +60,20 @@ const INITIAL: () => FormState = () => ({
   tag: 'v1',
   port: '8080',
   replicas: '2',
-  cpus: '',
-  memoryMb: '',
+  resources: resourcesToForm(null),
   protected: false,
   deploy: true,
   env: [],
-  health: {
-    type: 'http',
-    path: '/healthz',
-    intervalSeconds: '2',
-    timeoutSeconds: '1',
-    healthyThreshold: '1',
-    unhealthyThreshold: '3',
-    startPeriodSeconds: '10',
-  },
+  health: healthCheckToForm(healthCheckSchema.parse({})),
+  labels: [],
   strategy: strategyToForm(null),
 });
 
+/** The collapsed parts of the form and the error paths each holds. */
+const SECTIONS = { health: 'spec.healthCheck', labels: 'spec.labels', strategy: 'spec.strategy' };
+
 /** A number field: blank and junk become NaN so the schema reports them. */
 const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
-const optionalNum = (s: string) => (s.trim() === '' ? null : Number(s));
 
 function toInput(f: FormState): RouterInputs['services']['create'] {
   return {
@@ -73,17 +81,24 @@ function toInput(f: FormState): RouterInputs['services']['create'] {
     description: f.description,
     protected: f.protected,
     deploy: f.deploy,
+    replicas: num(f.replicas),
     spec: {
       image: f.image,
       tag: f.tag,
       port: num(f.port),
       env: envRowsToInput(f.env),
       healthCheck: healthCheckFromForm(f.health),
-      replicas: num(f.replicas),
       strategy: strategyFromForm(f.strategy),
-      resources: { cpus: optionalNum(f.cpus), memoryMb: optionalNum(f.memoryMb) },
+      resources: resourcesFromForm(f.resources),
+      labels: labelsFromRows(f.labels),
     },
   };
+}
+
+/** Errors the schema cannot see: a label key typed twice would keep only its last value. */
+function formErrors(f: FormState): Record<string, string> {
+  const twice = duplicateLabelKey(f.labels);
+  return twice ? { 'spec.labels': `The label key ${twice} appears twice; each key may appear once.` } : {};
 }
 
 function Section({
@@ -110,8 +125,7 @@ export function CreateServiceForm() {
   const user = useSessionUser();
   const [form, setForm] = useState<FormState>(INITIAL);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [advancedOpen, setAdvancedOpen] = useState(false);
-  const [strategyOpen, setStrategyOpen] = useState(false);
+  const { open, toggle, openFor } = useOpenSections(SECTIONS);
 
   const create = useMutation(
     trpc.services.create.mutationOptions({
@@ -119,11 +133,7 @@ export function CreateServiceForm() {
         await queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() });
         router.push(`/services/${service.id}`);
       },
-      onError: (error) => {
-        const paths = Object.keys(describeError(error).issues);
-        if (paths.some((k) => k.startsWith('spec.healthCheck'))) setAdvancedOpen(true);
-        if (paths.some((k) => k.startsWith('spec.strategy'))) setStrategyOpen(true);
-      },
+      onError: (error) => openFor(Object.keys(describeError(error).issues)),
     }),
   );
   const serverError = create.error ? describeError(create.error) : null;
@@ -133,9 +143,7 @@ export function CreateServiceForm() {
     (path === 'name' ? serverError?.fieldErrors.name?.[0] : undefined);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) =>
     setForm((f) => ({ ...f, [key]: value }));
-  const text = (
-    key: 'name' | 'description' | 'image' | 'tag' | 'port' | 'replicas' | 'cpus' | 'memoryMb',
-  ) => ({
+  const text = (key: 'name' | 'description' | 'image' | 'tag' | 'port' | 'replicas') => ({
     value: form[key],
     onChange: (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set(key, e.target.value),
   });
@@ -145,11 +153,10 @@ export function CreateServiceForm() {
     e.preventDefault();
     const input = toInput(form);
     const parsed = createServiceSchema.safeParse(input);
-    if (!parsed.success) {
-      const found = issuesByPath(parsed.error);
+    const found = { ...(parsed.success ? {} : issuesByPath(parsed.error)), ...formErrors(form) };
+    if (Object.keys(found).length > 0) {
       setErrors(found);
-      if (Object.keys(found).some((k) => k.startsWith('spec.healthCheck'))) setAdvancedOpen(true);
-      if (Object.keys(found).some((k) => k.startsWith('spec.strategy'))) setStrategyOpen(true);
+      openFor(Object.keys(found));
       return;
     }
     setErrors({});
@@ -209,37 +216,33 @@ export function CreateServiceForm() {
         </div>
       </Section>
 
-      <Section title="Scale and resources" description="Limits apply to each replica.">
+      <Section
+        title="Scale and resources"
+        description="Limits cap each replica; reservations are what the host promises each one, and a service that would reserve more CPU or memory than the host has is refused."
+      >
         <div className="grid gap-4 sm:grid-cols-3">
-          <Field label="Replicas" error={err('spec.replicas')}>
-            {(c) => <Input {...c} {...text('replicas')} type="number" inputMode="numeric" min={0} max={50} />}
-          </Field>
-          <Field label="CPU limit (cores)" optional hint="e.g. 0.5" error={err('spec.resources.cpus')}>
+          <Field
+            label="Replicas"
+            hint="How many to start; later you scale from the service page."
+            error={err('replicas')}
+          >
             {(c) => (
               <Input
                 {...c}
-                {...text('cpus')}
-                type="number"
-                inputMode="decimal"
-                step="0.01"
-                min={0.01}
-                placeholder="no limit"
-              />
-            )}
-          </Field>
-          <Field label="Memory limit (MiB)" optional hint="e.g. 256" error={err('spec.resources.memoryMb')}>
-            {(c) => (
-              <Input
-                {...c}
-                {...text('memoryMb')}
+                {...text('replicas')}
                 type="number"
                 inputMode="numeric"
-                min={6}
-                placeholder="no limit"
+                min={0}
+                max={MAX_REPLICAS}
               />
             )}
           </Field>
         </div>
+        <ResourceFields
+          value={form.resources}
+          onChange={(resources) => set('resources', resources)}
+          errorFor={(field) => err(`spec.resources.${field}`)}
+        />
       </Section>
 
       <Section title="Environment" description="Secret values are encrypted at rest and never shown again.">
@@ -252,16 +255,34 @@ export function CreateServiceForm() {
       </Section>
 
       <HealthCheckFields
-        open={advancedOpen}
-        onToggle={() => setAdvancedOpen((o) => !o)}
+        open={open.health}
+        onToggle={toggle('health')}
         value={form.health}
         onChange={(health) => set('health', health)}
         errorFor={(field) => err(`spec.healthCheck.${field}`)}
       />
 
+      <CollapsibleSection
+        title="Labels"
+        summary={summarizeLabels(form.labels)}
+        open={open.labels}
+        onToggle={toggle('labels')}
+      >
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Docker labels on every replica, e.g. team or cost centre. Keys starting with capstan. are
+          Capstan&apos;s own.
+        </p>
+        <LabelEditor
+          rows={form.labels}
+          onChange={(labels) => set('labels', labels)}
+          errorFor={(key) => err(`spec.labels.${key}`)}
+        />
+        {err('spec.labels') && <p className="text-xs text-red-600 dark:text-red-400">{err('spec.labels')}</p>}
+      </CollapsibleSection>
+
       <RolloutStrategyFields
-        open={strategyOpen}
-        onToggle={() => setStrategyOpen((o) => !o)}
+        open={open.strategy}
+        onToggle={toggle('strategy')}
         value={form.strategy}
         onChange={(strategy) => set('strategy', strategy)}
         errorFor={(field) => err(`spec.strategy.${field}`)}

@@ -13,8 +13,30 @@ import { RocketIcon } from '@/components/ui/icons';
 import { Input } from '@/components/ui/input';
 // Schemas are shared with forms by design; the lint rule's '**' pattern cannot re-include them (see report).
 import { deployServiceSchema, serviceSpecSchema } from '@/server/services/service/schema';
-import { changeLines, diffSpecs } from '@/server/services/service/spec-diff';
+import { changeLines, diffSpecs, onlyLiveChanges } from '@/server/services/service/spec-diff';
+import { CollapsibleSection, useOpenSections } from './collapsible-section';
 import { EnvVarEditor, envRowsToInput, newEnvRow, type EnvRow } from './env-var-editor';
+import {
+  HealthCheckFields,
+  healthCheckFromForm,
+  healthCheckToForm,
+  type HealthCheckForm,
+} from './health-check-fields';
+import {
+  duplicateLabelKey,
+  LabelEditor,
+  labelRows,
+  labelsFromRows,
+  summarizeLabels,
+  type LabelRow,
+} from './label-editor';
+import {
+  ResourceFields,
+  resourcesFromForm,
+  resourcesToForm,
+  summarizeResources,
+  type ResourcesForm,
+} from './resource-fields';
 import { strategyFromForm, strategyToForm, type StrategyForm } from './rollout-strategy';
 import { RolloutStrategyFields } from './rollout-strategy-fields';
 
@@ -22,22 +44,55 @@ type Props = {
   serviceId: string;
   spec: ServiceSpecView;
   revision: number | null;
+  /** The service's replica count: a deploy keeps it. */
+  replicas: number;
   /** Revisions with a deployment under way or queued, so the form's notice lasts as long as its deploy. */
   pendingRevisions: number[];
 };
 
-type FormState = { tag: string; replicas: string; env: EnvRow[]; strategy: StrategyForm; reason: string };
+type FormState = {
+  image: string;
+  tag: string;
+  port: string;
+  env: EnvRow[];
+  health: HealthCheckForm;
+  resources: ResourcesForm;
+  labels: LabelRow[];
+  strategy: StrategyForm;
+  reason: string;
+};
+
+/** The collapsed parts of the form and the error paths each holds. */
+const SECTIONS = {
+  health: 'spec.healthCheck',
+  resources: 'spec.resources',
+  labels: 'spec.labels',
+  strategy: 'spec.strategy',
+};
 
 function fromSpec(spec: ServiceSpecView): FormState {
   return {
+    image: spec.image,
     tag: spec.tag,
-    replicas: String(spec.replicas),
+    port: String(spec.port),
     env: spec.env.map((v) =>
       newEnvRow({ name: v.name, value: v.value ?? '', secret: v.secret, kept: v.secret }),
     ),
+    health: healthCheckToForm(spec.healthCheck),
+    resources: resourcesToForm(spec.resources),
+    labels: labelRows(spec.labels),
     strategy: strategyToForm(spec.strategy),
     reason: '',
   };
+}
+
+/** Blank and junk become NaN, so the schema reports them next to the field. */
+const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
+
+/** Errors the schema cannot see: a label key typed twice would keep only its last value. */
+function formErrors(form: FormState): Record<string, string> {
+  const twice = duplicateLabelKey(form.labels);
+  return twice ? { 'spec.labels': `The label key ${twice} appears twice; each key may appear once.` } : {};
 }
 
 function toInput(
@@ -49,15 +104,14 @@ function toInput(
     serviceId,
     reason: form.reason,
     spec: {
-      image: spec.image,
+      image: form.image,
       tag: form.tag,
-      port: spec.port,
+      port: num(form.port),
       env: envRowsToInput(form.env),
-      healthCheck: spec.healthCheck,
-      replicas: form.replicas.trim() === '' ? Number.NaN : Number(form.replicas),
+      healthCheck: healthCheckFromForm(form.health),
       strategy: strategyFromForm(form.strategy),
-      resources: spec.resources,
-      labels: spec.labels,
+      resources: resourcesFromForm(form.resources),
+      labels: labelsFromRows(form.labels),
     },
   };
 }
@@ -65,36 +119,44 @@ function toInput(
 /** The spec the form would deploy, as the browser sees a spec (secret values are never compared). */
 function nextSpecView(serviceId: string, current: ServiceSpecView, form: FormState): ServiceSpecView | null {
   const next = serviceSpecSchema.safeParse(toInput(serviceId, current, form).spec).data;
-  if (!next) return null;
+  if (!next || Object.keys(formErrors(form)).length > 0) return null;
   return {
     ...current,
+    image: next.image,
     tag: next.tag,
-    replicas: next.replicas,
+    port: next.port,
+    healthCheck: next.healthCheck,
     strategy: next.strategy,
+    resources: next.resources,
+    labels: next.labels,
     env: next.env.map((v) => ({ name: v.name, secret: v.secret, value: v.secret ? null : (v.value ?? '') })),
   };
 }
 
 /**
- * A new revision from the current spec: tag, replicas, environment and rollout strategy change, the rest
- * is carried over.
+ * A new revision from the current spec, every field of it editable; the replica count is not part of a
+ * revision, so a deploy keeps it.
  * Existing secrets are sent without a value, which tells the server to keep the stored one.
  */
-export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Props) {
+export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisions }: Props) {
   const deploying = pendingRevisions.length > 0;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<FormState>(() => fromSpec(spec));
   const [base, setBase] = useState(revision);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [strategyOpen, setStrategyOpen] = useState(false);
-  const [deployed, setDeployed] = useState<{ revision: number; queued: boolean } | null>(null);
+  const { open, toggle, openFor } = useOpenSections(SECTIONS);
+  const [deployed, setDeployed] = useState<{ revision: number; queued: boolean; live: boolean } | null>(null);
   const [lastInput, setLastInput] = useState<RouterInputs['services']['deploy'] | null>(null);
 
   const deploy = useMutation(
     trpc.services.deploy.mutationOptions({
       onSuccess: async (result) => {
-        setDeployed({ revision: result.revision.number, queued: result.deployment.status === 'queued' });
+        setDeployed({
+          revision: result.revision.number,
+          queued: result.deployment.status === 'queued',
+          live: result.deployment.kind === 'live',
+        });
         setBase(result.revision.number);
         // Typed secret values are stored now; the form keeps them as "kept" and forgets the text.
         setForm((f) => ({
@@ -107,10 +169,7 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
           queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() }),
         ]);
       },
-      onError: (error) => {
-        if (Object.keys(describeError(error).issues).some((k) => k.startsWith('spec.strategy')))
-          setStrategyOpen(true);
-      },
+      onError: (error) => openFor(Object.keys(describeError(error).issues)),
     }),
   );
   const changesId = useId();
@@ -118,7 +177,10 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
   const serverError = deploy.error ? describeError(deploy.error) : null;
   const err = (path: string) => errors[path] ?? serverError?.issues[path];
   const next = nextSpecView(serviceId, spec, form);
-  const changes = next ? changeLines(diffSpecs(spec, next)) : null;
+  const diff = next ? diffSpecs(spec, next) : null;
+  const changes = diff ? changeLines(diff) : null;
+  /** Limits alone change: applied to the running replicas in place, nothing rolls. */
+  const live = diff !== null && onlyLiveChanges(diff);
   const stale = revision !== base && !deploy.isPending;
 
   function submit(e: React.FormEvent) {
@@ -126,10 +188,10 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
     setDeployed(null);
     const input = toInput(serviceId, spec, form);
     const parsed = deployServiceSchema.safeParse(input);
-    if (!parsed.success) {
-      const found = issuesByPath(parsed.error);
+    const found = { ...(parsed.success ? {} : issuesByPath(parsed.error)), ...formErrors(form) };
+    if (Object.keys(found).length > 0) {
       setErrors(found);
-      if (Object.keys(found).some((k) => k.startsWith('spec.strategy'))) setStrategyOpen(true);
+      openFor(Object.keys(found));
       return;
     }
     setErrors({});
@@ -162,7 +224,9 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
         <Alert tone="success">
           {deployed.queued
             ? `Revision ${deployed.revision} is queued; it starts when the current deployment finishes.`
-            : `Revision ${deployed.revision} is deploying. Progress shows above.`}
+            : deployed.live
+              ? `Revision ${deployed.revision} applies its new limits to the running replicas, without a restart.`
+              : `Revision ${deployed.revision} is deploying. Progress shows above.`}
         </Alert>
       )}
       {serverError && (
@@ -181,8 +245,20 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
         </Alert>
       )}
 
-      <div className="grid gap-4 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
-        <Field label="Tag" hint={`Image ${spec.image}`} error={err('spec.tag')}>
+      <div className="grid gap-4 sm:grid-cols-[minmax(0,3fr)_minmax(0,1.3fr)_minmax(0,1fr)]">
+        <Field label="Image" hint="No tag here." error={err('spec.image')}>
+          {(c) => (
+            <Input
+              {...c}
+              value={form.image}
+              onChange={(e) => setForm((f) => ({ ...f, image: e.target.value }))}
+              className="font-mono text-xs"
+              spellCheck={false}
+              autoComplete="off"
+            />
+          )}
+        </Field>
+        <Field label="Tag" error={err('spec.tag')}>
           {(c) => (
             <Input
               {...c}
@@ -194,16 +270,16 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
             />
           )}
         </Field>
-        <Field label="Replicas" error={err('spec.replicas')}>
+        <Field label="Port" hint="Inside the container." error={err('spec.port')}>
           {(c) => (
             <Input
               {...c}
               type="number"
-              min={0}
-              max={50}
               inputMode="numeric"
-              value={form.replicas}
-              onChange={(e) => setForm((f) => ({ ...f, replicas: e.target.value }))}
+              min={1}
+              max={65535}
+              value={form.port}
+              onChange={(e) => setForm((f) => ({ ...f, port: e.target.value }))}
             />
           )}
         </Field>
@@ -219,10 +295,57 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
         {err('spec.env') && <p className="text-xs text-red-600 dark:text-red-400">{err('spec.env')}</p>}
       </fieldset>
 
+      <CollapsibleSection
+        title="Resources"
+        summary={summarizeResources(form.resources)}
+        open={open.resources}
+        onToggle={toggle('resources')}
+        headingLevel={3}
+      >
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Per replica. A change of limits alone is applied live to the running replicas, without a restart;
+          any other change rolls new replicas. Reservations are checked against the host: a deploy that would
+          reserve more CPU or memory than it has is refused.
+        </p>
+        <ResourceFields
+          value={form.resources}
+          onChange={(resources) => setForm((f) => ({ ...f, resources }))}
+          errorFor={(field) => err(`spec.resources.${field}`)}
+        />
+      </CollapsibleSection>
+
+      <HealthCheckFields
+        headingLevel={3}
+        open={open.health}
+        onToggle={toggle('health')}
+        value={form.health}
+        onChange={(health) => setForm((f) => ({ ...f, health }))}
+        errorFor={(field) => err(`spec.healthCheck.${field}`)}
+      />
+
+      <CollapsibleSection
+        title="Labels"
+        summary={summarizeLabels(form.labels)}
+        open={open.labels}
+        onToggle={toggle('labels')}
+        headingLevel={3}
+      >
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Docker labels on every replica, e.g. team or cost centre. Keys starting with capstan. are
+          Capstan&apos;s own.
+        </p>
+        <LabelEditor
+          rows={form.labels}
+          onChange={(labels) => setForm((f) => ({ ...f, labels }))}
+          errorFor={(key) => err(`spec.labels.${key}`)}
+        />
+        {err('spec.labels') && <p className="text-xs text-red-600 dark:text-red-400">{err('spec.labels')}</p>}
+      </CollapsibleSection>
+
       <RolloutStrategyFields
         headingLevel={3}
-        open={strategyOpen}
-        onToggle={() => setStrategyOpen((o) => !o)}
+        open={open.strategy}
+        onToggle={toggle('strategy')}
         value={form.strategy}
         onChange={(strategy) => setForm((f) => ({ ...f, strategy }))}
         errorFor={(field) => err(`spec.strategy.${field}`)}
@@ -263,13 +386,20 @@ export function DeployForm({ serviceId, spec, revision, pendingRevisions }: Prop
       </section>
 
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">
-          {deploying
-            ? 'A deployment is in progress; a new one is refused until it finishes.'
-            : next && next.strategy && next.strategy.maxUnavailable > 0
-              ? `Up to ${next.strategy.maxUnavailable} old replica(s) may stop before their replacements are healthy.`
-              : 'Old replicas stop only once the new ones are healthy.'}
-        </p>
+        <div className="min-w-0 space-y-0.5 text-xs text-zinc-500 dark:text-zinc-400">
+          <p data-testid="deploy-keeps-replicas">
+            Deploys keep the current replica count ({replicas}); scale from the service page, under Replicas.
+          </p>
+          <p data-testid="deploy-how">
+            {deploying
+              ? 'A deployment is in progress; a new one is refused until it finishes.'
+              : live
+                ? 'Only limits change: they are applied live to the running replicas, without a restart.'
+                : next && next.strategy && next.strategy.maxUnavailable > 0
+                  ? `Up to ${next.strategy.maxUnavailable} old replica(s) may stop before their replacements are healthy.`
+                  : 'Old replicas stop only once the new ones are healthy.'}
+          </p>
+        </div>
         <Button type="submit" variant="primary" loading={deploy.isPending}>
           <RocketIcon className="size-3.5" /> Deploy
         </Button>

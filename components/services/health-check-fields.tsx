@@ -1,5 +1,6 @@
 'use client';
 
+import { useId } from 'react';
 import { Card, CardBody } from '@/components/ui/card';
 import { cx } from '@/components/ui/class-names';
 import { Field } from '@/components/ui/field';
@@ -20,6 +21,30 @@ export type HealthCheckForm = {
 
 const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
 
+type HealthCheck = {
+  type: HealthCheckForm['type'];
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  startPeriodSeconds: number;
+};
+
+/** The form keeps what was typed; it starts from a stored check or the schema's defaults. */
+export function healthCheckToForm(h: HealthCheck): HealthCheckForm {
+  return {
+    type: h.type,
+    path: h.path,
+    intervalSeconds: String(h.intervalSeconds),
+    timeoutSeconds: String(h.timeoutSeconds),
+    healthyThreshold: String(h.healthyThreshold),
+    unhealthyThreshold: String(h.unhealthyThreshold),
+    startPeriodSeconds: String(h.startPeriodSeconds),
+  };
+}
+
+/** Blank and junk become NaN, so the schema reports them next to the field. */
 export function healthCheckFromForm(h: HealthCheckForm) {
   return {
     type: h.type,
@@ -38,10 +63,14 @@ type Props = {
   value: HealthCheckForm;
   onChange: (value: HealthCheckForm) => void;
   errorFor: (field: keyof HealthCheckForm) => string | undefined;
+  /** 2 where the section stands on its own in a page, 3 inside a card that has its own heading. */
+  headingLevel?: 2 | 3;
 };
 
 /** The collapsible "Advanced" section: how Capstan decides a replica is healthy. */
-export function HealthCheckFields({ open, onToggle, value, onChange, errorFor }: Props) {
+export function HealthCheckFields({ open, onToggle, value, onChange, errorFor, headingLevel = 2 }: Props) {
+  const bodyId = `${useId()}-body`;
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
   const set = (key: keyof HealthCheckForm) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     onChange({ ...value, [key]: e.target.value });
   const numberField = (key: keyof HealthCheckForm, label: string, hint?: string, step = '1') => (
@@ -61,11 +90,11 @@ export function HealthCheckFields({ open, onToggle, value, onChange, errorFor }:
   );
   return (
     <Card>
-      <h2>
+      <Heading>
         <button
           type="button"
           aria-expanded={open}
-          aria-controls="health-check-fields"
+          aria-controls={bodyId}
           onClick={onToggle}
           className={cx('flex w-full items-center gap-2 rounded-lg px-4 py-3 text-left', focusRing)}
         >
@@ -83,12 +112,9 @@ export function HealthCheckFields({ open, onToggle, value, onChange, errorFor }:
                 : 'TCP connect'}
           </span>
         </button>
-      </h2>
+      </Heading>
       {open && (
-        <CardBody
-          id="health-check-fields"
-          className="space-y-4 border-t border-zinc-200 dark:border-zinc-800"
-        >
+        <CardBody id={bodyId} className="space-y-4 border-t border-zinc-200 dark:border-zinc-800">
           <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
             <Field label="Type" error={errorFor('type')}>
               {(c) => (

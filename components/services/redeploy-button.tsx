@@ -22,7 +22,10 @@ type Props = {
   disabledReason: string | null;
 };
 
-/** Deploys an existing revision again: a rollback to an older one, or a redeploy of the current one. */
+/**
+ * Deploys another existing revision again, usually a rollback to an older one. The current revision is not
+ * deployed again but restarted (restart-service-button.tsx).
+ */
 export function RedeployButton({
   serviceId,
   serviceName,
@@ -47,15 +50,12 @@ export function RedeployButton({
     }),
   );
 
-  const isCurrent = revision.number === currentRevision;
   const isOlder = currentRevision !== null && revision.number < currentRevision;
-  const label = isCurrent ? 'Redeploy' : isOlder ? 'Roll back to this' : 'Deploy this';
-  const title = isCurrent
-    ? `Redeploy revision ${revision.number} of ${serviceName}?`
-    : isOlder
-      ? `Roll back ${serviceName} to revision ${revision.number}?`
-      : `Deploy revision ${revision.number} of ${serviceName}?`;
-  const changes = isCurrent ? [] : changeLines(diffSpecs(currentSpec, revision.spec));
+  const label = isOlder ? 'Roll back to this' : 'Deploy this';
+  const title = isOlder
+    ? `Roll back ${serviceName} to revision ${revision.number}?`
+    : `Deploy revision ${revision.number} of ${serviceName}?`;
+  const changes = changeLines(diffSpecs(currentSpec, revision.spec));
 
   return (
     <>
@@ -79,31 +79,25 @@ export function RedeployButton({
         onClose={() => setOpen(false)}
         onConfirm={() => redeploy.mutate({ serviceId, revision: revision.number, reason })}
         title={title}
-        description={
-          isCurrent
-            ? 'New replicas of the same revision replace the running ones, one healthy replica at a time.'
-            : 'Replicas of this revision start next to the current ones; the current ones stop only once the new ones are healthy.'
-        }
+        description="Replicas of this revision start next to the current ones; the current ones stop only once the new ones are healthy. The replica count stays as it is."
         confirmLabel={label}
         pending={redeploy.isPending}
         error={errorMessage(redeploy.error)}
       >
-        {!isCurrent && (
-          <div className="rounded-md border border-zinc-200 bg-zinc-50 p-3 dark:border-zinc-800 dark:bg-zinc-950/40">
-            <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
-              What changes (r{currentRevision ?? '—'} → r{revision.number})
-            </p>
-            {changes.length > 0 ? (
-              <ul className="list-disc space-y-0.5 pl-4 font-mono text-xs" data-testid="redeploy-changes">
-                {changes.map((c) => (
-                  <li key={c}>{c}</li>
-                ))}
-              </ul>
-            ) : (
-              <p className="text-xs">No visible change (secret values are not compared).</p>
-            )}
-          </div>
-        )}
+        <div className="rounded-md border border-zinc-200 bg-zinc-50 p-3 dark:border-zinc-800 dark:bg-zinc-950/40">
+          <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
+            What changes (r{currentRevision ?? '—'} → r{revision.number})
+          </p>
+          {changes.length > 0 ? (
+            <ul className="list-disc space-y-0.5 pl-4 font-mono text-xs" data-testid="redeploy-changes">
+              {changes.map((c) => (
+                <li key={c}>{c}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="text-xs">No visible change (secret values are not compared).</p>
+          )}
+        </div>
         <Field label="Reason" optional hint="Shown in the deployment history.">
           {(c) => (
             <Input

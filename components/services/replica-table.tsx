@@ -5,27 +5,40 @@ import { focusRing } from '@/components/ui/focus-ring';
 import { BoxIcon, ExternalLinkIcon } from '@/components/ui/icons';
 import { Age } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { RestartReplicaButton } from './restart-replica-button';
 import { ReplicaHealthBadge } from './status-badges';
 
-/** Replicas exactly as Docker reports them, with the latest probe verdict. */
+/** Replicas exactly as Docker reports them, with the latest probe verdict and a restart per row. */
 export function ReplicaTable({
   replicas,
   currentRevision,
   traffic,
+  desired,
+  restart,
 }: {
   /** With `step`: a deployment's replicas, and the last step it recorded on each. */
   replicas: (Replica & { step?: string | null })[];
   currentRevision: number | null;
   /** Per-replica counts from the proxy, when it routes this service's traffic. */
   traffic?: { containerId: string; requests: number; errors5xx: number; state: string }[];
+  /** The service's replica count, where the table shows the service now: 0 reads "scaled to zero". */
+  desired?: number;
+  /** On the service page: a restart per row, or why this person may not restart one. */
+  restart?: { serviceId: string; disabledReason: string | null };
 }) {
   const steps = replicas.some((r) => r.step !== undefined);
   if (replicas.length === 0) {
-    return (
+    return desired === 0 ? (
+      <EmptyState
+        icon={<BoxIcon className="size-5" />}
+        title="Scaled to zero"
+        description="No replica runs and the endpoint answers 503. Scale up to serve again."
+      />
+    ) : (
       <EmptyState
         icon={<BoxIcon className="size-5" />}
         title="No replicas running"
-        description="Deploy a revision with at least one replica to start some."
+        description="Deploy a revision to start its replicas."
       />
     );
   }
@@ -42,13 +55,25 @@ export function ReplicaTable({
           {traffic && <Th>Traffic</Th>}
           <Th>Age</Th>
           <Th>Last probe error</Th>
+          {restart && (
+            <Th className="relative text-right">
+              <span className="sr-only">Actions</span>
+            </Th>
+          )}
         </tr>
       </THead>
       <TBody>
         {replicas.map((r) => (
-          <Tr key={r.id} data-testid="replica-row" data-health={r.health} data-revision={r.revision}>
-            <Td className="font-mono text-xs">
+          <Tr
+            key={r.id}
+            data-testid="replica-row"
+            data-health={r.health}
+            data-revision={r.revision}
+            data-container-id={r.id}
+          >
+            <Td className="font-mono text-xs whitespace-nowrap">
               <span title={r.id}>{r.name}</span>
+              <span className="block text-[11px] text-zinc-400 dark:text-zinc-500">{r.id.slice(0, 12)}</span>
             </Td>
             <Td className="font-mono text-xs">
               r{r.revision}
@@ -72,7 +97,7 @@ export function ReplicaTable({
                   target="_blank"
                   rel="noreferrer"
                   className={cx(
-                    'inline-flex items-center gap-1 rounded-sm font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400',
+                    'relative inline-flex items-center gap-1 rounded-sm font-mono text-xs text-indigo-600 hover:underline dark:text-indigo-400',
                     focusRing,
                   )}
                 >
@@ -98,6 +123,15 @@ export function ReplicaTable({
             >
               {r.lastError ?? <span className="text-zinc-400">—</span>}
             </Td>
+            {restart && (
+              <Td className="text-right">
+                <RestartReplicaButton
+                  serviceId={restart.serviceId}
+                  replica={r}
+                  disabledReason={restart.disabledReason}
+                />
+              </Td>
+            )}
           </Tr>
         ))}
       </TBody>

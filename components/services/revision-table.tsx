@@ -3,6 +3,7 @@ import { Badge } from '@/components/ui/badge';
 import { RelativeTime } from '@/components/ui/relative-time';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { RedeployButton } from './redeploy-button';
+import { RestartServiceButton } from './restart-service-button';
 
 type Props = {
   serviceId: string;
@@ -11,10 +12,15 @@ type Props = {
   currentRevision: number | null;
   stableRevision: number | null;
   currentSpec: ServiceSpecView | null;
+  /** The service's replica count, for the current revision's restart. */
+  desired: number;
   disabledReason: string | null;
 };
 
-/** Every immutable revision of the spec, newest first, each one deployable again. */
+/**
+ * Every immutable revision of the spec, newest first. An older one can be deployed again (a rollback); the
+ * current one is restarted instead, since deploying it again would change nothing.
+ */
 export function RevisionTable({
   serviceId,
   serviceName,
@@ -22,6 +28,7 @@ export function RevisionTable({
   currentRevision,
   stableRevision,
   currentSpec,
+  desired,
   disabledReason,
 }: Props) {
   return (
@@ -33,7 +40,7 @@ export function RevisionTable({
           <Th>Change</Th>
           <Th>By</Th>
           <Th>When</Th>
-          <Th className="text-right">
+          <Th className="relative text-right">
             <span className="sr-only">Actions</span>
           </Th>
         </tr>
@@ -67,14 +74,23 @@ export function RevisionTable({
               <RelativeTime date={r.createdAt} />
             </Td>
             <Td className="text-right">
-              <RedeployButton
-                serviceId={serviceId}
-                serviceName={serviceName}
-                revision={r}
-                currentRevision={currentRevision}
-                currentSpec={currentSpec}
-                disabledReason={disabledReason}
-              />
+              {r.number === currentRevision ? (
+                <RestartServiceButton
+                  serviceId={serviceId}
+                  serviceName={serviceName}
+                  desired={desired}
+                  disabledReason={disabledReason}
+                />
+              ) : (
+                <RedeployButton
+                  serviceId={serviceId}
+                  serviceName={serviceName}
+                  revision={r}
+                  currentRevision={currentRevision}
+                  currentSpec={currentSpec}
+                  disabledReason={disabledReason}
+                />
+              )}
             </Td>
           </Tr>
         ))}

@@ -92,3 +92,32 @@ describe('service spec', () => {
     expect(summarizeChange(legacy, before)).toBe('no change');
   });
 });
+
+describe('messages the forms show beside a field', () => {
+  it('name the health check field, the port and the label, blank numbers included', () => {
+    const issues = (spec: Record<string, unknown>) =>
+      serviceSpecSchema.safeParse(sampleSpec(spec)).error?.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(
+      issues({
+        healthCheck: {
+          intervalSeconds: Number.NaN,
+          timeoutSeconds: 61,
+          healthyThreshold: 0.5,
+          unhealthyThreshold: Number.NaN,
+          startPeriodSeconds: -1,
+        },
+      }),
+    ).toEqual([
+      ['healthCheck.intervalSeconds', 'Health check interval must be 0.2–300 seconds'],
+      ['healthCheck.timeoutSeconds', 'Health check timeout must be 0.1–60 seconds'],
+      ['healthCheck.healthyThreshold', 'Healthy after must be a whole number 1–10'],
+      ['healthCheck.unhealthyThreshold', 'Unhealthy after must be a whole number 1–10'],
+      ['healthCheck.startPeriodSeconds', 'Start period must be 0–600 seconds'],
+    ]);
+    expect(issues({ port: Number.NaN })).toEqual([['port', 'Port must be 1–65535']]);
+    expect(issues({ labels: { 'Bad Key': 'x', team: 'y'.repeat(257) } })).toEqual([
+      ['labels.Bad Key', 'Label keys use lowercase letters, digits, . _ -'],
+      ['labels.team', 'Label values can have at most 256 characters'],
+    ]);
+  });
+});

@@ -25,6 +25,16 @@ export const envVarSchema = z.object({
   secret: z.boolean().default(false),
 });
 
+/** A number of seconds within bounds; every refusal names the field, a blank one included. */
+const seconds = (name: string, min: number, max: number) => {
+  const message = `${name} must be ${min}–${max} seconds`;
+  return z.number({ error: message }).min(min, message).max(max, message);
+};
+const wholeNumber = (name: string, min: number, max: number) => {
+  const message = `${name} must be a whole number ${min}–${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+
 export const healthCheckSchema = z.object({
   type: z.enum(['http', 'tcp', 'none']).default('http'),
   path: z
@@ -32,12 +42,12 @@ export const healthCheckSchema = z.object({
     .trim()
     .regex(/^\/[\x21-\x7e]*$/, 'Health path must start with / and have no spaces')
     .default('/healthz'),
-  intervalSeconds: z.number().min(0.2).max(300).default(2),
-  timeoutSeconds: z.number().min(0.1).max(60).default(1),
-  healthyThreshold: z.number().int().min(1).max(10).default(1),
-  unhealthyThreshold: z.number().int().min(1).max(10).default(3),
+  intervalSeconds: seconds('Health check interval', 0.2, 300).default(2),
+  timeoutSeconds: seconds('Health check timeout', 0.1, 60).default(1),
+  healthyThreshold: wholeNumber('Healthy after', 1, 10).default(1),
+  unhealthyThreshold: wholeNumber('Unhealthy after', 1, 10).default(3),
   /** Failures in the first seconds of a replica's life do not fail a deploy (boot time). */
-  startPeriodSeconds: z.number().min(0).max(600).default(10),
+  startPeriodSeconds: seconds('Start period', 0, 600).default(10),
 });
 
 export const strategySchema = z
@@ -152,7 +162,11 @@ export const serviceSpecSchema = z.object({
     .string()
     .trim()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'Tag must be letters, digits, _ . - (e.g. v1 or 1.2.3)'),
-  port: z.number().int().min(1, 'Port must be 1–65535').max(65535, 'Port must be 1–65535'),
+  port: z
+    .number({ error: 'Port must be 1–65535' })
+    .int('Port must be a whole number 1–65535')
+    .min(1, 'Port must be 1–65535')
+    .max(65535, 'Port must be 1–65535'),
   env: z
     .array(envVarSchema)
     .max(200)
@@ -175,7 +189,9 @@ export const serviceSpecSchema = z.object({
   labels: z
     .record(
       z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
-      z.string().max(256),
+      z.string().max(256, 'Label values can have at most 256 characters'),
+      // Zod reports a bad key as "Invalid key in record"; the key's own message says what is expected.
+      { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },
     )
     .default({})
     .refine(

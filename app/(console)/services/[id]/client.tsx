@@ -12,7 +12,9 @@ import { DeploymentProgress } from '@/components/services/deployment-progress';
 import { ResourceCharts } from '@/components/metrics/resource-charts';
 import { DeploymentTable } from '@/components/services/deployment-table';
 import { ReplicaTable } from '@/components/services/replica-table';
+import { RestartServiceButton } from '@/components/services/restart-service-button';
 import { RevisionTable } from '@/components/services/revision-table';
+import { replicasText, ScaleStepper } from '@/components/services/scale-stepper';
 import { ServiceHeader } from '@/components/services/service-header';
 import { useTRPC } from '@/components/trpc/provider';
 import { Alert } from '@/components/ui/alert';
@@ -33,6 +35,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
   const refreshError = query.error && !gone ? describeError(query.error).message : null;
   const cannotChange = gone ? 'This service has been deleted.' : cannotChangeReason(user, service);
   const currentRevision = service.desiredRevision ?? data.revisions[0]?.number ?? null;
+  const desired = service.desiredReplicas;
 
   return (
     <div className="space-y-6">
@@ -58,29 +61,63 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
 
       <DeploymentProgress data={data} disabledReason={cannotChange} />
 
+      {desired === 0 && currentRevision !== null && (
+        <Alert tone="info" title={`${service.name} is scaled to zero`}>
+          <span data-testid="scaled-to-zero">
+            Nothing runs and its endpoint answers 503 Service Unavailable. Scale up under Replicas to serve
+            again; r{currentRevision} starts with its current settings.
+          </span>
+        </Alert>
+      )}
+
       <Card aria-labelledby="replicas-title">
         <CardHeader
           id="replicas-title"
           title="Replicas"
-          description={`${data.ready} of ${data.desired} desired replicas of r${currentRevision ?? '—'} are healthy`}
+          description={
+            desired === 0
+              ? 'Scaled to zero.'
+              : `${data.ready} of ${replicasText(desired)} of r${currentRevision ?? '—'} healthy`
+          }
+          actions={
+            currentRevision !== null && (
+              <div className="flex flex-wrap items-center justify-end gap-2">
+                <ScaleStepper
+                  serviceId={service.id}
+                  serviceName={service.name}
+                  desired={desired}
+                  endpoint={data.endpoint}
+                  disabledReason={cannotChange}
+                />
+                <RestartServiceButton
+                  serviceId={service.id}
+                  serviceName={service.name}
+                  desired={desired}
+                  disabledReason={cannotChange}
+                />
+              </div>
+            )
+          }
         />
         <ReplicaTable
           replicas={data.replicas}
           currentRevision={service.desiredRevision}
           traffic={data.traffic?.replicas}
+          desired={desired}
+          restart={{ serviceId: service.id, disabledReason: cannotChange }}
         />
       </Card>
 
       <ResourceCharts serviceId={service.id} />
 
       <div className="grid gap-6 lg:grid-cols-5 lg:items-start">
-        <Card aria-labelledby="deploy-title" className="lg:col-span-3">
+        <Card aria-labelledby="deploy-title" className="min-w-0 lg:col-span-3">
           <CardHeader
             id="deploy-title"
             title="Deploy"
             description={
               spec && !cannotChange
-                ? `A new revision from r${currentRevision}: change the tag, replicas, environment or rollout strategy.`
+                ? `A new revision from r${currentRevision}: change the image, port, environment, resources, health check, labels or rollout strategy.`
                 : undefined
             }
           />
@@ -101,6 +138,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
                 serviceId={service.id}
                 spec={spec}
                 revision={currentRevision}
+                replicas={desired}
                 pendingRevisions={data.deployments
                   .filter((d) => ['queued', 'pending', 'in_progress'].includes(d.status))
                   .map((d) => d.toRevision)}
@@ -111,7 +149,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
           </CardBody>
         </Card>
 
-        <Card aria-labelledby="events-title" className="lg:col-span-2">
+        <Card aria-labelledby="events-title" className="min-w-0 lg:col-span-2">
           <CardHeader
             id="events-title"
             title="Recent events"
@@ -157,6 +195,7 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
           currentRevision={service.desiredRevision}
           stableRevision={service.stableRevision}
           currentSpec={spec}
+          desired={desired}
           disabledReason={cannotChange}
         />
       </Card>
