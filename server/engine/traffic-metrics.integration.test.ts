@@ -136,7 +136,6 @@ describe('proxy traffic in the metrics', () => {
       .select()
       .from(containerSamples)
       .where(and(eq(containerSamples.serviceId, service.id), eq(containerSamples.at, after!.at)));
-    console.log('DEBUG', JSON.stringify(afterReplicas.map((r) => [r.containerId.slice(0, 8), r.requests, r.running])), JSON.stringify((await h.docker.listReplicas({ serviceId: service.id })).map((r) => [r.id.slice(0, 8), r.state])));
     expect(afterReplicas.reduce((n, r) => n + r.requests!, 0)).toBe(10);
 
     // The router names the replicas that answered by their full container ids.
