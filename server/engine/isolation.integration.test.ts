@@ -10,6 +10,7 @@ import { deployService, redeployRevision } from '@/server/services/service/deplo
 import { getService } from '@/server/services/service/read';
 import { resourcesOrDefault } from '@/server/services/service/schema';
 import { makeHarness, sampleSpec, uniqueName, waitFor, type Harness } from '@/server/testing/harness';
+import { steadyLoad } from '@/server/testing/load';
 
 const sh = promisify(execFile);
 
@@ -251,6 +252,9 @@ describe('one service failing never delays another', () => {
         (await timeline(a.service.id)).find((e) => e.kind === 'service.error'),
       );
       expect(error.message).toContain(`${repo}:v1`);
+      // The service page says so while it lasts; B's says nothing.
+      expect((await getService(dev, a.service.id)).problem?.message).toContain(`${repo}:v1`);
+      expect((await getService(dev, b.service.id)).problem).toBeNull();
       await expectPrompt(b);
       expect((await timeline(b.service.id)).some((e) => e.kind === 'service.error')).toBe(false);
     } finally {
@@ -280,7 +284,7 @@ describe('each replica is probed with its own revision health check', () => {
     const port = (await revisionOf(service.id, 1)).spec.endpointPort!;
     await serves(port, 'v1');
 
-    const traffic = load(port);
+    const traffic = steadyLoad(port, 2);
     const next = await deployService(dev, {
       serviceId: service.id,
       reason: 'check /healthz',
@@ -307,30 +311,3 @@ describe('each replica is probed with its own revision health check', () => {
     draining.forEach((d, k) => expect(inTraffic[k] && inTraffic[k].id < d.id).toBe(true));
   });
 });
-
-/** A small steady load on 127.0.0.1: two loops of sequential GETs until stopped. */
-function load(port: number, workers = 2) {
-  const tally = { ok: 0, failed: 0, errors: [] as string[] };
-  let running = true;
-  const loops = Array.from({ length: workers }, async () => {
-    while (running) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
-        const body = await res.text();
-        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${body.slice(0, 80)}`);
-        tally.ok++;
-      } catch (err) {
-        tally.failed++;
-        if (tally.errors.length < 5) tally.errors.push(String(err));
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  });
-  return {
-    async stop() {
-      running = false;
-      await Promise.all(loops);
-      return tally;
-    },
-  };
-}

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { deployments, services, type DeploymentKind } from '@/db/schema';
 import type { Tx } from '@/db/client';
-import { actorLabel, type Actor } from '../context';
+import { actorLabel, type Actor, type ServiceContext } from '../context';
 import { Conflict, isUniqueViolation } from '../errors';
 
 export const ACTIVE: ('pending' | 'in_progress')[] = ['pending', 'in_progress'];
@@ -88,4 +88,12 @@ export async function startDeployment(
     }
     throw err;
   }
+}
+
+/** Tells live subscribers and the control loop (which wakes on it) that a deployment was requested. */
+export function announceDeployment(
+  ctx: Pick<ServiceContext, 'bus'>,
+  d: { id: string; serviceId: string; status: string },
+): void {
+  ctx.bus.publish({ type: 'deployment', serviceId: d.serviceId, deploymentId: d.id, status: d.status });
 }

@@ -3,7 +3,7 @@ import { revisions, type DeploymentKind, type StoredSpec } from '@/db/schema';
 import type { Tx } from '@/db/client';
 import { assertCanChange } from '../auth/policy';
 import type { ServiceContext } from '../context';
-import { startDeployment } from '../deployments/start';
+import { announceDeployment, startDeployment } from '../deployments/start';
 import { recordEvent } from '../events/record';
 import { assertCapacity, assertLimitsFit } from './capacity';
 import { latestRevision, loadRevision, loadService } from './load';
@@ -74,12 +74,7 @@ export async function deployService(ctx: ServiceContext, input: z.infer<typeof d
     });
     return { revision: revision!, deployment };
   });
-  ctx.bus.publish({
-    type: 'deployment',
-    serviceId: input.serviceId,
-    deploymentId: result.deployment.id,
-    status: result.deployment.status,
-  });
+  announceDeployment(ctx, result.deployment);
   return result;
 }
 
@@ -121,11 +116,6 @@ export async function redeployRevision(ctx: ServiceContext, input: z.infer<typeo
     });
     return d;
   });
-  ctx.bus.publish({
-    type: 'deployment',
-    serviceId: input.serviceId,
-    deploymentId: deployment.id,
-    status: deployment.status,
-  });
+  announceDeployment(ctx, deployment);
   return deployment;
 }

@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { deployments, events, revisions, services, users, type StoredSpec } from '@/db/schema';
 import type { Replica } from '@/server/docker/engine';
 import type { ServiceContext } from '../context';
@@ -134,7 +134,7 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
       ? ctx.db.select({ email: users.email }).from(users).where(eq(users.id, service.ownerId)).limit(1)
       : Promise.resolve([]),
   ]);
-  const traffic = await readTraffic(ctx, serviceId);
+  const [traffic, problem] = await Promise.all([readTraffic(ctx, serviceId), readProblem(ctx, serviceId)]);
   const current = revs.find((r) => r.number === service.desiredRevision) ?? revs[0] ?? null;
   const views = (
     await replicaViews(
@@ -165,9 +165,22 @@ export async function getService(ctx: ServiceContext, serviceId: string) {
           neverServed: service.desiredRevision === null && deps[0]?.status === 'failed',
         }),
     dockerError: replicas.dockerError,
+    /** Why the control loop cannot converge this service now (a port taken, an image gone), if it cannot. */
+    problem,
     endpoint: current?.spec.endpointPort ? `http://127.0.0.1:${current.spec.endpointPort}` : null,
     traffic,
   };
+}
+
+/** The control loop's last word on a service: a problem it recorded and has not seen cleared since. */
+async function readProblem(ctx: ServiceContext, serviceId: string) {
+  const [last] = await ctx.db
+    .select({ kind: events.kind, message: events.message, at: events.at })
+    .from(events)
+    .where(and(eq(events.serviceId, serviceId), inArray(events.kind, ['service.error', 'service.recovered'])))
+    .orderBy(desc(events.id))
+    .limit(1);
+  return last?.kind === 'service.error' ? { message: last.message, since: last.at } : null;
 }
 
 /** What the proxy reports for a service: requests and 5xx answers in all and per replica. */

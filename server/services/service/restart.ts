@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { replicaMarks } from '@/db/schema';
 import { assertCanChange } from '../auth/policy';
 import { actorLabel, type ServiceContext } from '../context';
-import { startDeployment } from '../deployments/start';
+import { announceDeployment, startDeployment } from '../deployments/start';
 import { NotFound, Precondition } from '../errors';
 import { recordEvent } from '../events/record';
 import { loadService } from './load';
@@ -41,12 +41,7 @@ export async function restartService(ctx: ServiceContext, input: z.infer<typeof 
     });
     return d;
   });
-  ctx.bus.publish({
-    type: 'deployment',
-    serviceId: input.serviceId,
-    deploymentId: deployment.id,
-    status: deployment.status,
-  });
+  announceDeployment(ctx, deployment);
   return deployment;
 }
 

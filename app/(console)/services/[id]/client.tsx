@@ -59,6 +59,13 @@ export function ServiceClient({ serviceId }: { serviceId: string }) {
         </Alert>
       )}
 
+      {data.problem && (
+        <Alert tone="warning" title="Capstan cannot converge this service">
+          <span data-testid="service-problem">{data.problem.message}</span> Other services are not affected;
+          it is tried again every few seconds.
+        </Alert>
+      )}
+
       <DeploymentProgress data={data} disabledReason={cannotChange} />
 
       {desired === 0 && currentRevision !== null && (
