@@ -51,6 +51,29 @@ const config = [
       'Client code imports only schemas, the pure spec diff and types from the server.',
     ),
   },
+  {
+    // Services are called by routers and loops, never the other way round, and know nothing of tRPC.
+    files: ['server/services/**'],
+    ignores: ['**/*.test.ts'],
+    rules: restrict(
+      ['@/server/api/**', '@/server/engine/**', '@/server/runtime', '@trpc/*'],
+      'Services know nothing of the API or the control loops: they throw domain errors.',
+    ),
+  },
+  {
+    // The loops act through service verbs (audited, explained), not on the database directly.
+    files: ['server/engine/**'],
+    ignores: ['**/*.test.ts'],
+    rules: restrict(['drizzle-orm', 'drizzle-orm/*', '@/db/client'], 'Loops go through server/services.'),
+  },
+  {
+    // Adapters are the bottom layer: they call nothing above them.
+    files: ['server/docker/**', 'server/proxy/**'],
+    rules: restrict(
+      ['@/server/services/**', '@/server/engine/**', '@/server/api/**'],
+      'server/docker and server/proxy are adapters: nothing above them is imported.',
+    ),
+  },
 ];
 
 export default config;
