@@ -1,15 +1,8 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { errorMessage } from '@/components/errors/describe-error';
 import type { Deployment } from '@/components/router-types';
 import { useTRPC } from '@/components/trpc/provider';
-import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Field } from '@/components/ui/field';
-import { Input } from '@/components/ui/input';
-import { DisabledReason } from '@/components/ui/tooltip';
+import { ServiceActionButton, ServiceActionDialog, useServiceAction } from './service-action';
 
 /** Stops a running deployment (the service returns to its last stable revision) or drops a queued one. */
 export function CancelDeploymentButton({
@@ -20,41 +13,16 @@ export function CancelDeploymentButton({
   disabledReason: string | null;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const cancel = useMutation(
-    trpc.services.cancel.mutationOptions({
-      onSuccess: async () => {
-        setOpen(false);
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() }),
-        ]);
-      },
-    }),
-  );
+  const cancel = useServiceAction(trpc.services.cancel);
   const queued = deployment.status === 'queued';
   return (
     <>
-      <DisabledReason reason={disabledReason} align="end">
-        <Button
-          size="sm"
-          variant="secondary"
-          disabled={disabledReason !== null}
-          onClick={() => {
-            cancel.reset();
-            setReason('');
-            setOpen(true);
-          }}
-        >
-          {queued ? 'Remove from queue' : 'Cancel deployment'}
-        </Button>
-      </DisabledReason>
-      <ConfirmDialog
-        open={open}
-        onClose={() => setOpen(false)}
-        onConfirm={() => cancel.mutate({ deploymentId: deployment.id, reason })}
+      <ServiceActionButton action={cancel} disabledReason={disabledReason}>
+        {queued ? 'Remove from queue' : 'Cancel deployment'}
+      </ServiceActionButton>
+      <ServiceActionDialog
+        action={cancel}
+        onConfirm={() => cancel.mutate({ deploymentId: deployment.id, reason: cancel.reason })}
         title={
           queued
             ? `Drop the queued deployment of r${deployment.toRevision}?`
@@ -67,13 +35,8 @@ export function CancelDeploymentButton({
         }
         confirmLabel={queued ? 'Remove from queue' : 'Cancel deployment'}
         tone="danger"
-        pending={cancel.isPending}
-        error={errorMessage(cancel.error)}
-      >
-        <Field label="Reason" optional hint="Shown in the deployment history.">
-          {(c) => <Input {...c} value={reason} onChange={(e) => setReason(e.target.value)} />}
-        </Field>
-      </ConfirmDialog>
+        reasonHint="Shown in the deployment history."
+      />
     </>
   );
 }

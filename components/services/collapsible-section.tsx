@@ -17,6 +17,9 @@ type Props = {
   children: ReactNode;
 };
 
+/** How a form controls one of its collapsible sections, passed through by the sections built on this one. */
+export type SectionControl = Pick<Props, 'open' | 'onToggle' | 'headingLevel'>;
+
 /** A form section that stays one line until opened; a form opens it itself when a field inside is wrong. */
 export function CollapsibleSection({ title, summary, open, onToggle, headingLevel = 2, children }: Props) {
   const bodyId = `${useId()}-body`;

@@ -3,7 +3,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { describeError } from '@/components/errors/describe-error';
-import { issuesByPath } from '@/components/errors/issues-by-path';
 import type { RouterInputs, ServiceSpecView } from '@/components/router-types';
 import { useTRPC } from '@/components/trpc/provider';
 import { Alert } from '@/components/ui/alert';
@@ -15,30 +14,12 @@ import { Input } from '@/components/ui/input';
 import { deployServiceSchema, serviceSpecSchema } from '@/server/services/service/schema';
 import { changeLines, diffSpecs, onlyLiveChanges } from '@/server/services/service/spec-diff';
 import { CollapsibleSection, useOpenSections } from './collapsible-section';
-import { EnvVarEditor, envRowsToInput, newEnvRow, type EnvRow } from './env-var-editor';
-import {
-  HealthCheckFields,
-  healthCheckFromForm,
-  healthCheckToForm,
-  type HealthCheckForm,
-} from './health-check-fields';
-import {
-  duplicateLabelKey,
-  LabelEditor,
-  labelRows,
-  labelsFromRows,
-  summarizeLabels,
-  type LabelRow,
-} from './label-editor';
-import {
-  ResourceFields,
-  resourcesFromForm,
-  resourcesToForm,
-  summarizeResources,
-  type ResourcesForm,
-} from './resource-fields';
-import { strategyFromForm, strategyToForm, type StrategyForm } from './rollout-strategy';
+import { EnvVarEditor } from './env-var-editor';
+import { HealthCheckFields } from './health-check-fields';
+import { LabelFields } from './label-fields';
+import { ResourceFields, summarizeResources } from './resource-fields';
 import { RolloutStrategyFields } from './rollout-strategy-fields';
+import { formIssues, specFormErrors, specFromForm, specToForm, type SpecForm } from './service-spec-form';
 
 type Props = {
   serviceId: string;
@@ -50,17 +31,7 @@ type Props = {
   pendingRevisions: number[];
 };
 
-type FormState = {
-  image: string;
-  tag: string;
-  port: string;
-  env: EnvRow[];
-  health: HealthCheckForm;
-  resources: ResourcesForm;
-  labels: LabelRow[];
-  strategy: StrategyForm;
-  reason: string;
-};
+type FormState = SpecForm & { reason: string };
 
 /** The collapsed parts of the form and the error paths each holds. */
 const SECTIONS = {
@@ -71,55 +42,17 @@ const SECTIONS = {
 };
 
 function fromSpec(spec: ServiceSpecView): FormState {
-  return {
-    image: spec.image,
-    tag: spec.tag,
-    port: String(spec.port),
-    env: spec.env.map((v) =>
-      newEnvRow({ name: v.name, value: v.value ?? '', secret: v.secret, kept: v.secret }),
-    ),
-    health: healthCheckToForm(spec.healthCheck),
-    resources: resourcesToForm(spec.resources),
-    labels: labelRows(spec.labels),
-    strategy: strategyToForm(spec.strategy),
-    reason: '',
-  };
+  return { ...specToForm(spec), reason: '' };
 }
 
-/** Blank and junk become NaN, so the schema reports them next to the field. */
-const num = (s: string) => (s.trim() === '' ? Number.NaN : Number(s));
-
-/** Errors the schema cannot see: a label key typed twice would keep only its last value. */
-function formErrors(form: FormState): Record<string, string> {
-  const twice = duplicateLabelKey(form.labels);
-  return twice ? { 'spec.labels': `The label key ${twice} appears twice; each key may appear once.` } : {};
-}
-
-function toInput(
-  serviceId: string,
-  spec: ServiceSpecView,
-  form: FormState,
-): RouterInputs['services']['deploy'] {
-  return {
-    serviceId,
-    reason: form.reason,
-    spec: {
-      image: form.image,
-      tag: form.tag,
-      port: num(form.port),
-      env: envRowsToInput(form.env),
-      healthCheck: healthCheckFromForm(form.health),
-      strategy: strategyFromForm(form.strategy),
-      resources: resourcesFromForm(form.resources),
-      labels: labelsFromRows(form.labels),
-    },
-  };
+function toInput(serviceId: string, form: FormState): RouterInputs['services']['deploy'] {
+  return { serviceId, reason: form.reason, spec: specFromForm(form) };
 }
 
 /** The spec the form would deploy, as the browser sees a spec (secret values are never compared). */
-function nextSpecView(serviceId: string, current: ServiceSpecView, form: FormState): ServiceSpecView | null {
-  const next = serviceSpecSchema.safeParse(toInput(serviceId, current, form).spec).data;
-  if (!next || Object.keys(formErrors(form)).length > 0) return null;
+function nextSpecView(current: ServiceSpecView, form: FormState): ServiceSpecView | null {
+  const next = serviceSpecSchema.safeParse(specFromForm(form)).data;
+  if (!next || Object.keys(specFormErrors(form)).length > 0) return null;
   return {
     ...current,
     image: next.image,
@@ -176,7 +109,7 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
 
   const serverError = deploy.error ? describeError(deploy.error) : null;
   const err = (path: string) => errors[path] ?? serverError?.issues[path];
-  const next = nextSpecView(serviceId, spec, form);
+  const next = nextSpecView(spec, form);
   const diff = next ? diffSpecs(spec, next) : null;
   const changes = diff ? changeLines(diff) : null;
   /** Limits alone change: applied to the running replicas in place, nothing rolls. */
@@ -186,9 +119,8 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
   function submit(e: React.FormEvent) {
     e.preventDefault();
     setDeployed(null);
-    const input = toInput(serviceId, spec, form);
-    const parsed = deployServiceSchema.safeParse(input);
-    const found = { ...(parsed.success ? {} : issuesByPath(parsed.error)), ...formErrors(form) };
+    const input = toInput(serviceId, form);
+    const found = formIssues(deployServiceSchema, input, form);
     if (Object.keys(found).length > 0) {
       setErrors(found);
       openFor(Object.keys(found));
@@ -323,24 +255,15 @@ export function DeployForm({ serviceId, spec, revision, replicas, pendingRevisio
         errorFor={(field) => err(`spec.healthCheck.${field}`)}
       />
 
-      <CollapsibleSection
-        title="Labels"
-        summary={summarizeLabels(form.labels)}
+      <LabelFields
+        headingLevel={3}
         open={open.labels}
         onToggle={toggle('labels')}
-        headingLevel={3}
-      >
-        <p className="text-xs text-zinc-500 dark:text-zinc-400">
-          Docker labels on every replica, e.g. team or cost centre. Keys starting with capstan. are
-          Capstan&apos;s own.
-        </p>
-        <LabelEditor
-          rows={form.labels}
-          onChange={(labels) => setForm((f) => ({ ...f, labels }))}
-          errorFor={(key) => err(`spec.labels.${key}`)}
-        />
-        {err('spec.labels') && <p className="text-xs text-red-600 dark:text-red-400">{err('spec.labels')}</p>}
-      </CollapsibleSection>
+        value={form.labels}
+        onChange={(labels) => setForm((f) => ({ ...f, labels }))}
+        errorFor={(key) => err(`spec.labels.${key}`)}
+        labelsError={err('spec.labels')}
+      />
 
       <RolloutStrategyFields
         headingLevel={3}

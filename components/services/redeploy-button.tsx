@@ -1,17 +1,10 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { errorMessage } from '@/components/errors/describe-error';
 import type { Revision, ServiceSpecView } from '@/components/router-types';
 import { useTRPC } from '@/components/trpc/provider';
-import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Field } from '@/components/ui/field';
 import { RotateCcwIcon } from '@/components/ui/icons';
-import { Input } from '@/components/ui/input';
-import { DisabledReason } from '@/components/ui/tooltip';
 import { changeLines, diffSpecs } from '@/server/services/service/spec-diff';
+import { ServiceActionButton, ServiceActionDialog, useServiceAction } from './service-action';
 
 type Props = {
   serviceId: string;
@@ -35,20 +28,7 @@ export function RedeployButton({
   disabledReason,
 }: Props) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const redeploy = useMutation(
-    trpc.services.redeploy.mutationOptions({
-      onSuccess: async () => {
-        setOpen(false);
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() }),
-        ]);
-      },
-    }),
-  );
+  const redeploy = useServiceAction(trpc.services.redeploy);
 
   const isOlder = currentRevision !== null && revision.number < currentRevision;
   const label = isOlder ? 'Roll back to this' : 'Deploy this';
@@ -59,30 +39,18 @@ export function RedeployButton({
 
   return (
     <>
-      <DisabledReason reason={disabledReason} align="end">
-        <Button
-          size="sm"
-          variant="secondary"
-          disabled={disabledReason !== null}
-          onClick={() => {
-            redeploy.reset();
-            setReason('');
-            setOpen(true);
-          }}
-        >
-          <RotateCcwIcon className="size-3" />
-          {label}
-        </Button>
-      </DisabledReason>
-      <ConfirmDialog
-        open={open}
-        onClose={() => setOpen(false)}
-        onConfirm={() => redeploy.mutate({ serviceId, revision: revision.number, reason })}
+      <ServiceActionButton action={redeploy} disabledReason={disabledReason}>
+        <RotateCcwIcon className="size-3" />
+        {label}
+      </ServiceActionButton>
+      <ServiceActionDialog
+        action={redeploy}
+        onConfirm={() => redeploy.mutate({ serviceId, revision: revision.number, reason: redeploy.reason })}
         title={title}
         description="Replicas of this revision start next to the current ones; the current ones stop only once the new ones are healthy. The replica count stays as it is."
         confirmLabel={label}
-        pending={redeploy.isPending}
-        error={errorMessage(redeploy.error)}
+        reasonHint="Shown in the deployment history."
+        reasonPlaceholder={isOlder ? 'e.g. r4 returns 500s' : ''}
       >
         <div className="rounded-md border border-zinc-200 bg-zinc-50 p-3 dark:border-zinc-800 dark:bg-zinc-950/40">
           <p className="mb-1.5 text-xs font-medium text-zinc-500 dark:text-zinc-400">
@@ -98,17 +66,7 @@ export function RedeployButton({
             <p className="text-xs">No visible change (secret values are not compared).</p>
           )}
         </div>
-        <Field label="Reason" optional hint="Shown in the deployment history.">
-          {(c) => (
-            <Input
-              {...c}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              placeholder={isOlder ? 'e.g. r4 returns 500s' : ''}
-            />
-          )}
-        </Field>
-      </ConfirmDialog>
+      </ServiceActionDialog>
     </>
   );
 }

@@ -1,15 +1,8 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { errorMessage } from '@/components/errors/describe-error';
 import { useTRPC } from '@/components/trpc/provider';
-import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Field } from '@/components/ui/field';
 import { RotateCcwIcon } from '@/components/ui/icons';
-import { Input } from '@/components/ui/input';
-import { DisabledReason } from '@/components/ui/tooltip';
+import { ServiceActionButton, ServiceActionDialog, useServiceAction } from './service-action';
 
 type Props = {
   serviceId: string;
@@ -22,61 +15,25 @@ type Props = {
 /** A rolling restart: every replica replaced by a fresh one of the same revision, one at a time. */
 export function RestartServiceButton({ serviceId, serviceName, desired, disabledReason }: Props) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const restart = useMutation(
-    trpc.services.restart.mutationOptions({
-      onSuccess: async () => {
-        setOpen(false);
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() }),
-        ]);
-      },
-    }),
-  );
+  const restart = useServiceAction(trpc.services.restart);
   const reasonDisabled =
     disabledReason ?? (desired === 0 ? `Nothing to restart: ${serviceName} is scaled to zero.` : null);
 
   return (
     <>
-      <DisabledReason reason={reasonDisabled} align="end">
-        <Button
-          size="sm"
-          variant="secondary"
-          disabled={reasonDisabled !== null}
-          onClick={() => {
-            restart.reset();
-            setReason('');
-            setOpen(true);
-          }}
-        >
-          <RotateCcwIcon className="size-3" />
-          Restart
-        </Button>
-      </DisabledReason>
-      <ConfirmDialog
-        open={open}
-        onClose={() => setOpen(false)}
-        onConfirm={() => restart.mutate({ serviceId, reason })}
+      <ServiceActionButton action={restart} disabledReason={reasonDisabled}>
+        <RotateCcwIcon className="size-3" />
+        Restart
+      </ServiceActionButton>
+      <ServiceActionDialog
+        action={restart}
+        onConfirm={() => restart.mutate({ serviceId, reason: restart.reason })}
         title={`Restart every replica of ${serviceName}?`}
         description="A rolling restart: each replica is replaced by a fresh one of the same revision, one at a time. A new replica joins traffic once healthy and an old one is drained before it stops, so the service keeps serving."
         confirmLabel="Restart"
-        pending={restart.isPending}
-        error={errorMessage(restart.error)}
-      >
-        <Field label="Reason" optional hint="Shown in the deployment history.">
-          {(c) => (
-            <Input
-              {...c}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              placeholder="e.g. pick up rotated certificates"
-            />
-          )}
-        </Field>
-      </ConfirmDialog>
+        reasonHint="Shown in the deployment history."
+        reasonPlaceholder="e.g. pick up rotated certificates"
+      />
     </>
   );
 }

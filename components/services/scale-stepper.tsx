@@ -1,19 +1,16 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { errorMessage } from '@/components/errors/describe-error';
 import { useTRPC } from '@/components/trpc/provider';
 import { Alert } from '@/components/ui/alert';
 import { Button } from '@/components/ui/button';
 import { cx } from '@/components/ui/class-names';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { Field } from '@/components/ui/field';
 import { focusRing } from '@/components/ui/focus-ring';
-import { controlClasses, Input } from '@/components/ui/input';
+import { controlClasses } from '@/components/ui/input';
 import { DisabledReason } from '@/components/ui/tooltip';
 // Schemas are shared with forms by design; the lint rule's '**' pattern cannot re-include them (see report).
 import { MAX_REPLICAS, replicaCountSchema } from '@/server/services/service/schema';
+import { ServiceActionDialog, useServiceAction } from './service-action';
 
 type Props = {
   serviceId: string;
@@ -39,7 +36,6 @@ const stepClasses = cx(
  */
 export function ScaleStepper({ serviceId, serviceName, desired, endpoint, disabledReason }: Props) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const id = useId();
   /** What the person typed; null shows the service's count, which may change under them (live). */
   const [draft, setDraft] = useState<string | null>(null);
@@ -49,19 +45,7 @@ export function ScaleStepper({ serviceId, serviceName, desired, endpoint, disabl
     setShown(desired);
     setDraft(null);
   }
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const scale = useMutation(
-    trpc.services.scale.mutationOptions({
-      onSuccess: async () => {
-        setOpen(false);
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.services.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.activity.events.pathKey() }),
-        ]);
-      },
-    }),
-  );
+  const scale = useServiceAction(trpc.services.scale);
 
   const value = draft ?? String(desired);
   const parsed = replicaCountSchema.safeParse(value.trim() === '' ? Number.NaN : Number(value));
@@ -81,9 +65,7 @@ export function ScaleStepper({ serviceId, serviceName, desired, endpoint, disabl
         onSubmit={(e) => {
           e.preventDefault();
           if (!changed || locked) return;
-          scale.reset();
-          setReason('');
-          setOpen(true);
+          scale.start();
         }}
       >
         <DisabledReason reason={disabledReason} align="end">
@@ -147,11 +129,10 @@ export function ScaleStepper({ serviceId, serviceName, desired, endpoint, disabl
           </p>
         )}
       </form>
-      <ConfirmDialog
-        open={open}
-        onClose={() => setOpen(false)}
+      <ServiceActionDialog
+        action={scale}
         onConfirm={() => {
-          if (target !== null) scale.mutate({ serviceId, replicas: target, reason });
+          if (target !== null) scale.mutate({ serviceId, replicas: target, reason: scale.reason });
         }}
         title={`Scale ${serviceName} from ${desired} to ${replicasText(target ?? desired)}?`}
         description={
@@ -163,8 +144,8 @@ export function ScaleStepper({ serviceId, serviceName, desired, endpoint, disabl
         }
         confirmLabel={target === 0 ? 'Scale to zero' : 'Scale'}
         tone={target === 0 ? 'danger' : 'primary'}
-        pending={scale.isPending}
-        error={errorMessage(scale.error)}
+        reasonHint="Shown in the activity log."
+        reasonPlaceholder={target !== null && target > desired ? 'e.g. launch traffic' : ''}
       >
         {target === 0 && (
           <Alert tone="warning" title="The endpoint will answer 503">
@@ -172,17 +153,7 @@ export function ScaleStepper({ serviceId, serviceName, desired, endpoint, disabl
             Unavailable. Scale up again to serve.
           </Alert>
         )}
-        <Field label="Reason" optional hint="Shown in the activity log.">
-          {(c) => (
-            <Input
-              {...c}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              placeholder={target !== null && target > desired ? 'e.g. launch traffic' : ''}
-            />
-          )}
-        </Field>
-      </ConfirmDialog>
+      </ServiceActionDialog>
     </>
   );
 }
