@@ -24,7 +24,7 @@ export function plan(input: PlanInput): PlanResult {
   const template = intent.template;
   if (intent.revision === null || !template) {
     for (const c of input.replicas) actions.push(retireOrRemove(c, 'the service has no revision to run'));
-    return { actions: actions.filter(Boolean), waiting: false };
+    return { actions, waiting: false };
   }
   const target = intent.revision;
   const active = deployment && deployment.toRevision === target ? deployment : null;
