@@ -263,3 +263,33 @@ export async function withSwarmService<T>(
     if (ours) await docker('swarm', 'leave', '--force').catch(() => '');
   }
 }
+
+/**
+ * When Swarm marked the tasks of these containers `running` (with a health check: once healthy), from each
+ * task's status timestamp: Swarm's own verdict, without the CLI's wait for stability after it. The latest of
+ * them, in ms since the epoch, or null if one is unknown.
+ */
+export async function tasksRunningAt(containerIds: string[]): Promise<number | null> {
+  if (containerIds.length === 0) return null;
+  const tasks = (
+    await docker('inspect', '-f', '{{index .Config.Labels "com.docker.swarm.task.id"}}', ...containerIds)
+  ).split('\n');
+  const out = (
+    await docker(
+      'inspect',
+      '--type',
+      'task',
+      '-f',
+      '{{.Status.State}} {{.Status.Timestamp.Format "2006-01-02T15:04:05.000Z07:00"}}',
+      ...tasks,
+    )
+  ).split('\n');
+  let latest = 0;
+  for (const line of out) {
+    const [state, at] = line.split(' ');
+    const t = new Date(at ?? '').getTime();
+    if (state !== 'running' || Number.isNaN(t)) return null;
+    latest = Math.max(latest, t);
+  }
+  return latest;
+}
