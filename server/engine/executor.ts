@@ -44,6 +44,24 @@ export class Executor {
     let result: Applied = 'idle';
     let started = false;
 
+    // Retirements are independent of each other: begun together, so a scale-down drains its replicas at
+    // once instead of one after another behind the proxy's queue.
+    const retirements = actions.filter((a) => a.type === 'retire');
+    const outcomes = new Map(
+      await Promise.all(
+        retirements.map(async (a) => {
+          const c = byId.get(a.containerId);
+          if (!c) return [a.containerId, 'gone'] as const;
+          if (!this.traffic) {
+            // Nothing routes to it: stopped here, so the next step sees it gone.
+            await this.deps.docker.removeReplica(c.id, 10);
+            return [a.containerId, 'stopped'] as const;
+          }
+          return [a.containerId, await this.traffic.retire(c, deploymentId, a.reason)] as const;
+        }),
+      ),
+    );
+
     for (const a of actions) {
       switch (a.type) {
         case 'promote-queued':
@@ -90,29 +108,12 @@ export class Executor {
         }
         case 'retire': {
           const c = byId.get(a.containerId);
-          if (!c) break;
-          if (!this.traffic) {
-            // Nothing routes to it: stopped here, so the next step sees it gone.
-            await this.deps.docker.removeReplica(c.id, 10);
-            await note('replica.stopped', `${a.reason} (${c.id.slice(0, 12)})`, {
-              containerId: c.id,
-              replica: c.replica,
-              revision: c.revision,
-            });
-            result = 'progress';
-            break;
-          }
-          const outcome = await this.traffic.retire(c, deploymentId, a.reason);
-          if (outcome !== 'stopped') break;
+          if (!c || outcomes.get(a.containerId) !== 'stopped') break;
           result = 'progress';
           await note(
             'replica.stopped',
             `Replica ${c.replica} of revision ${c.revision} stopped (${c.id.slice(0, 12)}): ${a.reason}`,
-            {
-              containerId: c.id,
-              replica: c.replica,
-              revision: c.revision,
-            },
+            { containerId: c.id, replica: c.replica, revision: c.revision },
           );
           break;
         }

@@ -93,6 +93,11 @@ describe('scaling without a redeploy', () => {
       expect(at('replica.healthy', id)).toBeGreaterThan(-1);
       expect(at('replica.in-traffic', id)).toBeGreaterThan(at('replica.healthy', id));
     }
+    // A replica joins traffic once: none is told "receives traffic" again as it begins to drain.
+    const joined = all
+      .filter((s) => s.kind === 'replica.in-traffic')
+      .map((s) => (s.data as { containerId: string }).containerId);
+    expect(new Set(joined).size).toBe(joined.length);
     // Every removed replica was drained before it stopped.
     const stopped = steps.filter((s) => s.kind === 'replica.stopped');
     expect(stopped).toHaveLength(6);

@@ -64,6 +64,9 @@ export class TrafficPlan {
       backends.push({ serviceId: s.service.id, name: s.service.name, listenPort: port, servers, emptyReply });
     }
     const { refused } = await proxy.sync(backends);
+    // A replica that began retiring while the proxy synced (a pass runs beside this) serves no more: it
+    // neither joins the serving set nor gets an in-traffic event it would contradict a moment later.
+    for (const id of nowServing) if (this.retiring.has(id)) nowServing.delete(id);
     for (const r of replicas) {
       if (nowServing.has(r.id) && !this.serving.has(r.id)) {
         await recordEvent(this.deps.db, {
