@@ -62,6 +62,20 @@ export class Executor {
       ),
     );
 
+    // New replicas are created and started together too: a scale-up takes about one replica's start, not
+    // the sum of them. One that fails does not lose the others' records; its error is raised after them.
+    const startActions = actions.filter((a) => a.type === 'start');
+    const settled = template
+      ? await Promise.allSettled(
+          startActions.map((a) => this.start(intent, template, a.index, a.revision, deploymentId)),
+        )
+      : [];
+    const starts = new Map<number, string>();
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled' && r.value !== null) starts.set(startActions[i]!.index, r.value);
+    });
+    const failedStart = settled.find((r) => r.status === 'rejected');
+
     for (const a of actions) {
       switch (a.type) {
         case 'promote-queued':
@@ -78,17 +92,12 @@ export class Executor {
             this.images.request(a.image, () => registryAuthFor(this.deps, template.image), intent.serviceId);
           break;
         case 'start': {
-          if (!template) break;
-          const id = await this.start(intent, template, a.index, a.revision, deploymentId);
-          if (id === null) break;
+          const id = starts.get(a.index);
+          if (!id) break;
           await note(
             'replica.started',
             `Replica ${a.index} of revision ${a.revision} started (${id.slice(0, 12)}): ${a.reason}`,
-            {
-              containerId: id,
-              replica: a.index,
-              revision: a.revision,
-            },
+            { containerId: id, replica: a.index, revision: a.revision },
           );
           started = true;
           result = 'progress';
@@ -153,6 +162,7 @@ export class Executor {
     }
     if (started)
       this.deps.bus.publish({ type: 'service', serviceId: intent.serviceId, reason: 'replicas-started' });
+    if (failedStart) throw failedStart.reason;
     return result;
   }
 
