@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../safe-text';
 
 const IMAGE_RE =
   /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -21,7 +22,7 @@ export const envVarSchema = z.object({
       'Variable names use letters, digits and _ and do not start with a digit',
     ),
   /** Omitted on a secret that already exists: keep the stored value. */
-  value: z.string().max(32_768, 'Value is too long (32 KiB at most)').optional(),
+  value: safeText('Variable value').max(32_768, 'Value is too long (32 KiB at most)').optional(),
   secret: z.boolean().default(false),
 });
 
@@ -189,7 +190,7 @@ export const serviceSpecSchema = z.object({
   labels: z
     .record(
       z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
-      z.string().max(256, 'Label values can have at most 256 characters'),
+      safeText('Label value').max(256, 'Label values can have at most 256 characters'),
       // Zod reports a bad key as "Invalid key in record"; the key's own message says what is expected.
       { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },
     )
@@ -202,9 +203,18 @@ export const serviceSpecSchema = z.object({
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;
 
+/** Why a change is made, as a person writes it: kept with the deployment and the events. */
+const reasonSchema = safeText('Reason').trim().max(500, 'Reason can have at most 500 characters').default('');
+
+/** Revisions are numbered in an integer column (32 bits). */
+const MAX_REVISION = 2_147_483_647;
+
 export const createServiceSchema = z.object({
   name: serviceNameSchema,
-  description: z.string().trim().max(500).default(''),
+  description: safeText('Description')
+    .trim()
+    .max(500, 'Description can have at most 500 characters')
+    .default(''),
   protected: z.boolean().default(false),
   spec: serviceSpecSchema,
   /** The initial replica count; later changed by scaling, never by a deploy. */
@@ -215,38 +225,42 @@ export const createServiceSchema = z.object({
 export const deployServiceSchema = z.object({
   serviceId: z.string().uuid(),
   spec: serviceSpecSchema,
-  reason: z.string().trim().max(500).default(''),
+  reason: reasonSchema,
   /** When another deployment is under way: wait for it instead of refusing. */
   queue: z.boolean().default(false),
 });
 
 export const redeployRevisionSchema = z.object({
   serviceId: z.string().uuid(),
-  revision: z.number().int().min(1),
-  reason: z.string().trim().max(500).default(''),
+  revision: z
+    .number({ error: `Revision must be a whole number 1–${MAX_REVISION}` })
+    .int(`Revision must be a whole number 1–${MAX_REVISION}`)
+    .min(1, `Revision must be a whole number 1–${MAX_REVISION}`)
+    .max(MAX_REVISION, `Revision must be a whole number 1–${MAX_REVISION}`),
+  reason: reasonSchema,
   queue: z.boolean().default(false),
 });
 
 export const scaleServiceSchema = z.object({
   serviceId: z.string().uuid(),
   replicas: replicaCountSchema,
-  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+  reason: reasonSchema,
 });
 
 export const restartServiceSchema = z.object({
   serviceId: z.string().uuid(),
-  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+  reason: reasonSchema,
 });
 
 export const restartReplicaSchema = z.object({
   serviceId: z.string().uuid(),
   containerId: z.string().regex(/^[0-9a-f]{12,64}$/, 'Container id must be 12–64 hex characters'),
-  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+  reason: reasonSchema,
 });
 
 export const cancelDeploymentSchema = z.object({
   deploymentId: z.string().uuid(),
-  reason: z.string().trim().max(500).default(''),
+  reason: reasonSchema,
 });
 
 export const serviceIdSchema = z.object({ serviceId: z.string().uuid() });
