@@ -152,6 +152,12 @@ export const resourcesOrDefault = (r: Partial<Resources> | undefined | null): Re
   ...r,
 });
 
+/** A spec is read with every list of services: these keep it small (a request body is 1 MiB by default). */
+const MAX_ENV_VARS = 200;
+const MAX_ENV_BYTES = 128 * 1024;
+const MAX_LABELS = 64;
+const MAX_LABEL_KEY = 128;
+
 export const serviceSpecSchema = z.object({
   image: z
     .string()
@@ -170,11 +176,15 @@ export const serviceSpecSchema = z.object({
     .max(65535, 'Port must be 1–65535'),
   env: z
     .array(envVarSchema)
-    .max(200)
+    .max(MAX_ENV_VARS, `A service can have at most ${MAX_ENV_VARS} environment variables`)
     .default([])
     .refine(
       (vars) => new Set(vars.map((v) => v.name)).size === vars.length,
       'Each variable name may appear once',
+    )
+    .refine(
+      (vars) => vars.reduce((sum, v) => sum + (v.value?.length ?? 0), 0) <= MAX_ENV_BYTES,
+      `Environment values can have at most ${MAX_ENV_BYTES / 1024} KiB together`,
     ),
   healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
   strategy: strategySchema.default(strategySchema.parse({})),
@@ -189,12 +199,16 @@ export const serviceSpecSchema = z.object({
     .default(null),
   labels: z
     .record(
-      z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
+      z
+        .string()
+        .max(MAX_LABEL_KEY, `Label keys can have at most ${MAX_LABEL_KEY} characters`)
+        .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
       safeText('Label value').max(256, 'Label values can have at most 256 characters'),
       // Zod reports a bad key as "Invalid key in record"; the key's own message says what is expected.
       { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },
     )
     .default({})
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, `A service can have at most ${MAX_LABELS} labels`)
     .refine(
       (l) => !Object.keys(l).some((k) => k.startsWith('capstan.')),
       'Label keys starting with capstan. are reserved',
