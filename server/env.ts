@@ -19,6 +19,14 @@ const schema = z.object({
   /** When set, GET /api/metrics wants `Authorization: Bearer <token>`. */
   CAPSTAN_METRICS_TOKEN: z.string().min(16, 'CAPSTAN_METRICS_TOKEN needs at least 16 characters').optional(),
   CAPSTAN_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
+  /** Largest request body the API reads (bytes); larger ones are refused with 413 before parsing. */
+  CAPSTAN_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
+  /** Most calls in one batched tRPC request; the console batches at most 10. */
+  CAPSTAN_MAX_BATCH_CALLS: z.coerce.number().int().min(10).max(1000).default(20),
 });
 
 export type Env = z.infer<typeof schema>;

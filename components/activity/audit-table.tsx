@@ -67,6 +67,13 @@ export function AuditTable({
               <Td className="max-w-72 text-xs">
                 {e.outcome === 'ok' ? (
                   <Badge tone="green">ok</Badge>
+                ) : e.outcome === 'pending' ? (
+                  <Badge
+                    tone="neutral"
+                    title="Under way, or its outcome could not be recorded (the server stopped meanwhile)"
+                  >
+                    pending
+                  </Badge>
                 ) : (
                   <span className="flex items-start gap-2">
                     <Badge tone="red">error</Badge>

@@ -25,7 +25,8 @@ export function TRPCReactProvider({ children }: { children: React.ReactNode }) {
         splitLink({
           condition: (op) => op.type === 'subscription',
           true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }),
-          false: httpBatchLink({ url: '/api/trpc', transformer: superjson }),
+          // The server takes batches of 10 calls at least (CAPSTAN_MAX_BATCH_CALLS).
+          false: httpBatchLink({ url: '/api/trpc', transformer: superjson, maxItems: 10 }),
         }),
       ],
     }),

@@ -26,7 +26,8 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     target: text('target').notNull().default(''),
     input: jsonb('input').$type<unknown>(),
-    outcome: text('outcome', { enum: ['ok', 'error'] }).notNull(),
+    /** 'pending' while the action runs, and for good if its outcome could not be recorded. */
+    outcome: text('outcome', { enum: ['ok', 'error', 'pending'] }).notNull(),
     error: text('error'),
     ip: text('ip'),
     userAgent: text('user_agent'),

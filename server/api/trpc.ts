@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import type { Role } from '@/db/schema';
-import { recordAudit } from '@/server/services/audit/record';
+import { beginAudit, finishAudit } from '@/server/services/audit/record';
 import { roleAtLeast } from '@/server/services/auth/policy';
 import { resolveSession, SESSION_COOKIE, type Origin } from '@/server/services/auth/sessions';
 import type { Deps, ServiceContext, UserActor } from '@/server/services/context';
@@ -76,21 +76,43 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Every mutation leaves an audit entry, refused ones included. */
+/** The audit row's target: the first id or name the input gives as text. */
+function auditTarget(input: unknown): string {
+  if (typeof input !== 'object' || input === null) return '';
+  const fields = input as Record<string, unknown>;
+  const found = ['serviceId', 'deploymentId', 'userId', 'email', 'name', 'host', 'id']
+    .map((k) => fields[k])
+    .find((v) => typeof v === 'string');
+  return (found as string | undefined) ?? '';
+}
+
+/**
+ * Every mutation leaves an audit entry, refused ones included. The entry is written before the procedure
+ * runs: a mutation that cannot be audited does not run, and one that ran always has its entry (whose
+ * outcome is recorded after; it stays 'pending' only if that last write fails).
+ */
 const audit = t.middleware(async ({ ctx, type, path, next, getRawInput }) => {
-  const result = await next();
-  if (type !== 'mutation') return result;
+  if (type !== 'mutation') return next();
   const input = await getRawInput().catch(() => undefined);
-  const target =
-    (input as { serviceId?: string; userId?: string; name?: string; email?: string } | undefined) ?? {};
-  await recordAudit(ctx.deps.db, ctx.actor, {
+  const id = await beginAudit(ctx.deps.db, ctx.actor, {
     action: path,
-    target: target.serviceId ?? target.userId ?? target.email ?? target.name ?? '',
+    target: auditTarget(input),
     input,
-    outcome: result.ok ? 'ok' : 'error',
-    error: result.ok ? null : result.error.message,
     origin: ctx.origin,
-  }).catch((err) => console.error('capstan: audit write failed', err));
+  }).catch((err: unknown) => {
+    console.error('capstan: audit write failed; the mutation was refused', err);
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The audit log cannot be written just now, so nothing was changed. Try again shortly.',
+      cause: err,
+    });
+  });
+  const result = await next();
+  await finishAudit(
+    ctx.deps.db,
+    id,
+    result.ok ? { outcome: 'ok' } : { outcome: 'error', error: result.error.message },
+  ).catch((err: unknown) => console.error('capstan: audit outcome not recorded', err));
   return result;
 });
 

@@ -1,19 +1,8 @@
+import { and, eq } from 'drizzle-orm';
 import { auditLog } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { actorLabel, type Actor } from '../context';
-
-const SECRET_KEYS = /pass(word)?|secret|token|^value$/i;
-
-/** Drops anything that looks like a secret before an input is stored in the audit log. */
-export function redact(input: unknown, depth = 0): unknown {
-  if (depth > 6 || input === null || typeof input !== 'object') return input;
-  if (Array.isArray(input)) return input.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
-    out[k] = SECRET_KEYS.test(k) && typeof v === 'string' ? '[redacted]' : redact(v, depth + 1);
-  }
-  return out;
-}
+import { auditable, storableText } from './auditable';
 
 export type AuditEntry = {
   action: string;
@@ -25,16 +14,53 @@ export type AuditEntry = {
   origin?: { ip: string | null; userAgent: string | null };
 };
 
-export async function recordAudit(db: Db, actor: Actor | null, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLog).values({
+const short = (s: string | null | undefined, max = 500) => (s == null ? null : storableText(s, max));
+
+function row(
+  actor: Actor | null,
+  entry: Omit<AuditEntry, 'outcome'> & { outcome: 'ok' | 'error' | 'pending' },
+) {
+  return {
     actorId: actor?.kind === 'user' ? actor.id : null,
     actor: actor ? actorLabel(actor) : 'anonymous',
-    action: entry.action,
-    target: entry.target ?? '',
-    input: entry.input === undefined ? null : redact(entry.input),
+    action: storableText(entry.action, 200),
+    target: storableText(entry.target ?? '', 500),
+    input: entry.input === undefined ? null : auditable(entry.input),
     outcome: entry.outcome,
-    error: entry.error ?? null,
-    ip: entry.origin?.ip ?? (actor?.kind === 'user' ? actor.ip : null),
-    userAgent: entry.origin?.userAgent ?? (actor?.kind === 'user' ? actor.userAgent : null),
-  });
+    error: short(entry.error, 2000),
+    ip: short(entry.origin?.ip ?? (actor?.kind === 'user' ? actor.ip : null)),
+    userAgent: short(entry.origin?.userAgent ?? (actor?.kind === 'user' ? actor.userAgent : null)),
+  };
+}
+
+/** One finished action, recorded at once (the system's own decisions). */
+export async function recordAudit(db: Db, actor: Actor | null, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLog).values(row(actor, entry));
+}
+
+/**
+ * Records that an action is asked for, before it runs: its row exists whatever happens next, so no change
+ * is ever made without one. Its outcome stays 'pending' until `finishAudit` records it.
+ */
+export async function beginAudit(
+  db: Db,
+  actor: Actor | null,
+  entry: Omit<AuditEntry, 'outcome' | 'error'>,
+): Promise<number> {
+  const [created] = await db
+    .insert(auditLog)
+    .values(row(actor, { ...entry, outcome: 'pending' }))
+    .returning({ id: auditLog.id });
+  return created!.id;
+}
+
+export async function finishAudit(
+  db: Db,
+  id: number,
+  result: { outcome: 'ok' | 'error'; error?: string | null },
+): Promise<void> {
+  await db
+    .update(auditLog)
+    .set({ outcome: result.outcome, error: short(result.error, 2000) })
+    .where(and(eq(auditLog.id, id), eq(auditLog.outcome, 'pending')));
 }

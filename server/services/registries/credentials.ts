@@ -5,15 +5,22 @@ import { parseImageRef, type RegistryAuth } from '@/server/docker/engine';
 import { assertRole } from '../auth/policy';
 import type { Deps, ServiceContext } from '../context';
 import { Conflict, isUniqueViolation } from '../errors';
+import { safeText } from '../safe-text';
 
 export const saveRegistrySchema = z.object({
   host: z
     .string()
     .trim()
     .toLowerCase()
+    .max(255, 'Registry host can have at most 255 characters')
     .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'Registry host looks like registry.example.com or localhost:5000'),
-  username: z.string().trim().min(1, 'Username is required').max(200),
-  password: z.string().min(1, 'Password or token is required').max(4096),
+  username: safeText('Username')
+    .trim()
+    .min(1, 'Username is required')
+    .max(200, 'Username can have at most 200 characters'),
+  password: safeText('Password')
+    .min(1, 'Password or token is required')
+    .max(4096, 'Password or token can have at most 4096 characters'),
 });
 
 export async function saveRegistry(ctx: ServiceContext, input: z.infer<typeof saveRegistrySchema>) {

@@ -40,7 +40,7 @@ describe('container logs', () => {
     const ac = new AbortController();
     const followed: string[] = [];
     const following = (async () => {
-      for await (const line of followLogs(dev, { serviceId: service.id }, ac.signal)) {
+      for await (const line of await followLogs(dev, { serviceId: service.id }, ac.signal)) {
         followed.push(line.text);
         if (line.text.includes('/marker-path')) break;
       }

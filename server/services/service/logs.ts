@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { LogLine } from '@/server/docker/engine';
+import type { LogLine, Replica } from '@/server/docker/engine';
 import type { ServiceContext } from '../context';
+import { safeText } from '../safe-text';
 import { loadService } from './load';
 
 export const logsInputSchema = z.object({
@@ -11,7 +12,7 @@ export const logsInputSchema = z.object({
     .regex(/^[0-9a-f]{12,64}$/, 'Not a container id')
     .optional(),
   lines: z.number().int().min(1).max(5000).default(200),
-  search: z.string().trim().max(200).default(''),
+  search: safeText('Search').trim().max(200, 'Search can have at most 200 characters').default(''),
 });
 
 export type ServiceLogLine = LogLine & { containerId: string; replica: string };
@@ -44,13 +45,23 @@ export async function tailLogs(ctx: ServiceContext, input: z.infer<typeof logsIn
   return { lines: merged.slice(-input.lines), replicas: replicas.map((r) => ({ id: r.id, name: r.name })) };
 }
 
-/** Follows the logs of every current replica of a service (or one), yielding lines as they come. */
-export async function* followLogs(
+/**
+ * Follows the logs of every current replica of a service (or one), yielding lines as they come. An unknown
+ * service is refused (NotFound) before the stream starts, not inside it.
+ */
+export async function followLogs(
   ctx: ServiceContext,
   input: { serviceId: string; containerId?: string },
   signal: AbortSignal,
+): Promise<AsyncGenerator<ServiceLogLine>> {
+  return follow(ctx, await replicasOf(ctx, input.serviceId, input.containerId), signal);
+}
+
+async function* follow(
+  ctx: ServiceContext,
+  replicas: Replica[],
+  signal: AbortSignal,
 ): AsyncGenerator<ServiceLogLine> {
-  const replicas = await replicasOf(ctx, input.serviceId, input.containerId);
   const queue: ServiceLogLine[] = [];
   let wake: (() => void) | null = null;
   const push = (l: ServiceLogLine) => {

@@ -121,3 +121,31 @@ describe('messages the forms show beside a field', () => {
     ]);
   });
 });
+
+describe('size limits of a spec', () => {
+  const issues = (over: Record<string, unknown>) =>
+    serviceSpecSchema.safeParse(sampleSpec(over)).error?.issues.map((i) => [i.path.join('.'), i.message]);
+  const labels = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+  const env = (n: number, size = 1) =>
+    Array.from({ length: n }, (_, i) => ({ name: `V${i}`, value: 'x'.repeat(size) }));
+
+  it('takes 64 labels with keys of 128 characters, and no more', () => {
+    expect(issues({ labels: labels(64) })).toBeUndefined();
+    expect(issues({ labels: { ['k'.repeat(128)]: 'v' } })).toBeUndefined();
+    expect(issues({ labels: labels(5000) })).toEqual([['labels', 'A service can have at most 64 labels']]);
+    expect(issues({ labels: { ['k'.repeat(129)]: 'v' } })).toEqual([
+      [`labels.${'k'.repeat(129)}`, 'Label keys can have at most 128 characters'],
+    ]);
+  });
+
+  it('takes 200 environment variables of at most 128 KiB together, and no more', () => {
+    expect(issues({ env: env(200) })).toBeUndefined();
+    expect(issues({ env: env(4, 32_768) })).toBeUndefined();
+    expect(issues({ env: env(201) })).toEqual([
+      ['env', 'A service can have at most 200 environment variables'],
+    ]);
+    expect(issues({ env: env(5, 32_768) })).toEqual([
+      ['env', 'Environment values can have at most 128 KiB together'],
+    ]);
+  });
+});

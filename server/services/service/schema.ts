@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../safe-text';
 
 const IMAGE_RE =
   /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
@@ -21,7 +22,7 @@ export const envVarSchema = z.object({
       'Variable names use letters, digits and _ and do not start with a digit',
     ),
   /** Omitted on a secret that already exists: keep the stored value. */
-  value: z.string().max(32_768, 'Value is too long (32 KiB at most)').optional(),
+  value: safeText('Variable value').max(32_768, 'Value is too long (32 KiB at most)').optional(),
   secret: z.boolean().default(false),
 });
 
@@ -151,6 +152,12 @@ export const resourcesOrDefault = (r: Partial<Resources> | undefined | null): Re
   ...r,
 });
 
+/** A spec is read with every list of services: these keep it small (a request body is 1 MiB by default). */
+const MAX_ENV_VARS = 200;
+const MAX_ENV_BYTES = 128 * 1024;
+const MAX_LABELS = 64;
+const MAX_LABEL_KEY = 128;
+
 export const serviceSpecSchema = z.object({
   image: z
     .string()
@@ -169,11 +176,15 @@ export const serviceSpecSchema = z.object({
     .max(65535, 'Port must be 1–65535'),
   env: z
     .array(envVarSchema)
-    .max(200)
+    .max(MAX_ENV_VARS, `A service can have at most ${MAX_ENV_VARS} environment variables`)
     .default([])
     .refine(
       (vars) => new Set(vars.map((v) => v.name)).size === vars.length,
       'Each variable name may appear once',
+    )
+    .refine(
+      (vars) => vars.reduce((sum, v) => sum + (v.value?.length ?? 0), 0) <= MAX_ENV_BYTES,
+      `Environment values can have at most ${MAX_ENV_BYTES / 1024} KiB together`,
     ),
   healthCheck: healthCheckSchema.default(healthCheckSchema.parse({})),
   strategy: strategySchema.default(strategySchema.parse({})),
@@ -188,12 +199,16 @@ export const serviceSpecSchema = z.object({
     .default(null),
   labels: z
     .record(
-      z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
-      z.string().max(256, 'Label values can have at most 256 characters'),
+      z
+        .string()
+        .max(MAX_LABEL_KEY, `Label keys can have at most ${MAX_LABEL_KEY} characters`)
+        .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Label keys use lowercase letters, digits, . _ -'),
+      safeText('Label value').max(256, 'Label values can have at most 256 characters'),
       // Zod reports a bad key as "Invalid key in record"; the key's own message says what is expected.
       { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },
     )
     .default({})
+    .refine((l) => Object.keys(l).length <= MAX_LABELS, `A service can have at most ${MAX_LABELS} labels`)
     .refine(
       (l) => !Object.keys(l).some((k) => k.startsWith('capstan.')),
       'Label keys starting with capstan. are reserved',
@@ -202,9 +217,18 @@ export const serviceSpecSchema = z.object({
 export type ServiceSpecInput = z.input<typeof serviceSpecSchema>;
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;
 
+/** Why a change is made, as a person writes it: kept with the deployment and the events. */
+const reasonSchema = safeText('Reason').trim().max(500, 'Reason can have at most 500 characters').default('');
+
+/** Revisions are numbered in an integer column (32 bits). */
+const MAX_REVISION = 2_147_483_647;
+
 export const createServiceSchema = z.object({
   name: serviceNameSchema,
-  description: z.string().trim().max(500).default(''),
+  description: safeText('Description')
+    .trim()
+    .max(500, 'Description can have at most 500 characters')
+    .default(''),
   protected: z.boolean().default(false),
   spec: serviceSpecSchema,
   /** The initial replica count; later changed by scaling, never by a deploy. */
@@ -215,38 +239,42 @@ export const createServiceSchema = z.object({
 export const deployServiceSchema = z.object({
   serviceId: z.string().uuid(),
   spec: serviceSpecSchema,
-  reason: z.string().trim().max(500).default(''),
+  reason: reasonSchema,
   /** When another deployment is under way: wait for it instead of refusing. */
   queue: z.boolean().default(false),
 });
 
 export const redeployRevisionSchema = z.object({
   serviceId: z.string().uuid(),
-  revision: z.number().int().min(1),
-  reason: z.string().trim().max(500).default(''),
+  revision: z
+    .number({ error: `Revision must be a whole number 1–${MAX_REVISION}` })
+    .int(`Revision must be a whole number 1–${MAX_REVISION}`)
+    .min(1, `Revision must be a whole number 1–${MAX_REVISION}`)
+    .max(MAX_REVISION, `Revision must be a whole number 1–${MAX_REVISION}`),
+  reason: reasonSchema,
   queue: z.boolean().default(false),
 });
 
 export const scaleServiceSchema = z.object({
   serviceId: z.string().uuid(),
   replicas: replicaCountSchema,
-  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+  reason: reasonSchema,
 });
 
 export const restartServiceSchema = z.object({
   serviceId: z.string().uuid(),
-  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+  reason: reasonSchema,
 });
 
 export const restartReplicaSchema = z.object({
   serviceId: z.string().uuid(),
   containerId: z.string().regex(/^[0-9a-f]{12,64}$/, 'Container id must be 12–64 hex characters'),
-  reason: z.string().trim().max(500, 'Reason can have at most 500 characters').default(''),
+  reason: reasonSchema,
 });
 
 export const cancelDeploymentSchema = z.object({
   deploymentId: z.string().uuid(),
-  reason: z.string().trim().max(500).default(''),
+  reason: reasonSchema,
 });
 
 export const serviceIdSchema = z.object({ serviceId: z.string().uuid() });

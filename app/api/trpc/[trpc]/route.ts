@@ -1,16 +1,22 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '@/server/api/root';
+import { assertWithinLimits, limitBody } from '@/server/api/request-limits';
 import { createContext } from '@/server/api/trpc';
 import { getRuntime } from '@/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
-const handler = (req: Request) =>
-  fetchRequestHandler({
+const handler = (request: Request) => {
+  const req = limitBody(request);
+  return fetchRequestHandler({
     endpoint: '/api/trpc',
     req,
     router: appRouter,
-    createContext: async ({ resHeaders }) => createContext(await getRuntime(), req.headers, resHeaders),
+    createContext: async ({ resHeaders, info }) => {
+      assertWithinLimits(req, info);
+      return createContext(await getRuntime(), req.headers, resHeaders);
+    },
   });
+};
 
 export { handler as GET, handler as POST };
