@@ -5,13 +5,10 @@ import { parseImageRef, type RegistryAuth } from '@/server/docker/engine';
 import { assertRole } from '../auth/policy';
 import type { Deps, ServiceContext } from '../context';
 import { Conflict, isUniqueViolation } from '../errors';
+import { registryHostSchema } from './schema';
 
 export const saveRegistrySchema = z.object({
-  host: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'Registry host looks like registry.example.com or localhost:5000'),
+  host: registryHostSchema,
   username: z.string().trim().min(1, 'Username is required').max(200),
   password: z.string().min(1, 'Password or token is required').max(4096),
 });
