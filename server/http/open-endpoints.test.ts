@@ -38,6 +38,15 @@ describe('GET /api/metrics', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/^# HELP capstan_/m);
   });
+
+  it('is open to anyone when metrics are public by choice (CAPSTAN_METRICS_PUBLIC=true)', async () => {
+    const back = serveHarness({ ...h, metricsToken: null });
+    try {
+      expect((await metrics(get('/api/metrics'))).status).toBe(200);
+    } finally {
+      back();
+    }
+  });
 });
 
 describe('GET /api/health', () => {
