@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAddressRange, splitList, TrustedProxies } from './http/client-address';
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -16,8 +17,20 @@ const schema = z.object({
   CAPSTAN_METRICS_RAW_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
   CAPSTAN_METRICS_1M_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
   CAPSTAN_METRICS_1H_RETENTION_DAYS: z.coerce.number().int().min(7).default(90),
-  /** When set, GET /api/metrics wants `Authorization: Bearer <token>`. */
+  /** The bearer token GET /api/metrics wants; without it, one is generated into the data dir. */
   CAPSTAN_METRICS_TOKEN: z.string().min(16, 'CAPSTAN_METRICS_TOKEN needs at least 16 characters').optional(),
+  /** `true` serves GET /api/metrics to anyone, without a token. */
+  CAPSTAN_METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
+  /** Proxies whose X-Forwarded-For / -Host / -Proto are believed: IPs or CIDRs, comma-separated. */
+  CAPSTAN_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .superRefine((list, ctx) => {
+      for (const entry of splitList(list)) {
+        if (!parseAddressRange(entry))
+          ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range` });
+      }
+    }),
   CAPSTAN_SECURE_COOKIES: z.enum(['true', 'false']).default('false'),
   /** Largest request body the API reads (bytes); larger ones are refused with 413 before parsing. */
   CAPSTAN_MAX_BODY_BYTES: z.coerce
@@ -47,4 +60,12 @@ export function env(): Env {
 
 export function dataDir(): string {
   return path.resolve(env().CAPSTAN_DATA_DIR);
+}
+
+let trusted: TrustedProxies | undefined;
+
+/** CAPSTAN_TRUSTED_PROXIES, parsed once. */
+export function trustedProxies(): TrustedProxies {
+  trusted ??= TrustedProxies.parse(env().CAPSTAN_TRUSTED_PROXIES);
+  return trusted;
 }

@@ -8,9 +8,11 @@ import { MetricsRollupJob } from './engine/metrics-rollup';
 import { dbOptionsFromEnv } from './db';
 import { dataDir, env } from './env';
 import type { Deps } from './services/context';
+import { openSignInThrottle } from './services/auth/sign-in-throttle';
 import { EventBus } from './services/events/bus';
 import { ProbeStore } from './services/health/probe-store';
 import { installationId } from './services/installation/identity';
+import { loadMetricsToken } from './services/metrics/scrape-token';
 import { SecretBox } from './services/secrets/box';
 import { TrafficRouter } from './proxy/traffic-router';
 
@@ -43,6 +45,12 @@ async function boot(): Promise<Runtime> {
     proxy: new TrafficRouter({
       dir: path.join(dataDir(), 'haproxy'),
       log: (m) => console.log(`capstan: proxy: ${m}`),
+    }),
+    signInThrottle: await openSignInThrottle(handle.pool),
+    metricsToken: loadMetricsToken({
+      token: cfg.CAPSTAN_METRICS_TOKEN,
+      public: cfg.CAPSTAN_METRICS_PUBLIC === 'true',
+      dataDir: dataDir(),
     }),
   };
   // Serving endpoints needs HAProxy; Capstan still starts (and says why) when it cannot.

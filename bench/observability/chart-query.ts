@@ -10,6 +10,7 @@ import { DockerEngine } from '@/server/docker/engine';
 import { asSystem, type Deps } from '@/server/services/context';
 import { EventBus } from '@/server/services/events/bus';
 import { ProbeStore } from '@/server/services/health/probe-store';
+import { openSignInThrottle } from '@/server/services/auth/sign-in-throttle';
 import { installationId } from '@/server/services/installation/identity';
 import { rollUpMetrics } from '@/server/services/metrics/rollup';
 import { metricSeries } from '@/server/services/metrics/series';
@@ -198,6 +199,8 @@ export async function measureChartQuery(
       box: new SecretBox(crypto.randomBytes(32)),
       probes: new ProbeStore(),
       proxy: null,
+      signInThrottle: await openSignInThrottle(null),
+      metricsToken: null,
     };
     const ctx = asSystem(deps, 'bench');
 

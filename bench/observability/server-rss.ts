@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright';
 import { waitFor } from '@/server/testing/harness';
 import { mutate, query, type ConsoleServer } from './console-server';
@@ -70,10 +72,15 @@ export async function measureServerRss(
   // The collector has seen them all once a tick after now measured every replica: the per-service
   // `running` gauge counts the containers a tick read (per-replica charts draw only 20 lines a service).
   const since = Date.now() / 1000;
+  // The scrape token Capstan generated into its data dir.
+  const token = fs.readFileSync(path.join(server.dataDir, 'metrics.token'), 'utf8').trim();
   const sampled = await waitFor(
     'samples of every replica',
     async () => {
-      const text = await (await page.request.get('/api/metrics')).text();
+      const metrics = await page.request.get('/api/metrics', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const text = await metrics.text();
       const at = Number(/^capstan_metrics_last_collection_timestamp_seconds (\S+)$/m.exec(text)?.[1] ?? 0);
       if (at < since) return undefined;
       let n = 0;

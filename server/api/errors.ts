@@ -7,6 +7,7 @@ import {
   Invalid,
   NotFound,
   Precondition,
+  TooManyAttempts,
   Unauthorized,
   Unavailable,
 } from '@/server/services/errors';
@@ -20,6 +21,7 @@ const CODES: [new (...a: never[]) => DomainError, Code][] = [
   [Forbidden, 'FORBIDDEN'],
   [Unauthorized, 'UNAUTHORIZED'],
   [Invalid, 'BAD_REQUEST'],
+  [TooManyAttempts, 'TOO_MANY_REQUESTS'],
   [Unavailable, 'SERVICE_UNAVAILABLE'],
 ];
 

@@ -129,6 +129,7 @@ const table: Record<string, { min: Role | 'public'; call: Call }> = {
     call: (c) => c.metrics.setSloTarget({ serviceId, targetPercent: 99.9 }),
   },
   'metrics.dora': { min: 'viewer', call: (c) => c.metrics.dora({ weeks: 4 }) },
+  'metrics.scrapeAccess': { min: 'admin', call: (c) => c.metrics.scrapeAccess() },
 };
 
 const ORDER: (Role | 'public')[] = ['public', 'viewer', 'developer', 'operator', 'admin'];

@@ -2,6 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { z, ZodError } from 'zod';
 import type { Role } from '@/db/schema';
+import { trustedProxies } from '@/server/env';
+import { clientAddress } from '@/server/http/client-address';
 import { beginAudit, finishAudit } from '@/server/services/audit/record';
 import { roleAtLeast } from '@/server/services/auth/policy';
 import { resolveSession, SESSION_COOKIE, type Origin } from '@/server/services/auth/sessions';
@@ -25,9 +27,9 @@ export function readCookie(header: string | null, name: string): string | undefi
   return undefined;
 }
 
-export function originOf(headers: Headers): Origin {
-  const forwarded = headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return { ip: forwarded || headers.get('x-real-ip') || null, userAgent: headers.get('user-agent') };
+/** Who is asking from where: X-Forwarded-For counts only when a trusted proxy passed it on. */
+export function originOf(headers: Headers, trusted = trustedProxies()): Origin {
+  return { ip: clientAddress(headers, trusted), userAgent: headers.get('user-agent') };
 }
 
 export async function createContext(

@@ -2,6 +2,7 @@ import type { Db } from '@/db/client';
 import type { Role } from '@/db/schema';
 import type { DockerEngine } from '@/server/docker/engine';
 import type { TrafficRouter } from '@/server/proxy/traffic-router';
+import type { SignInThrottle } from './auth/sign-in-throttle';
 import type { EventBus } from './events/bus';
 import type { ProbeStore } from './health/probe-store';
 import type { SecretBox } from './secrets/box';
@@ -26,6 +27,9 @@ export type Deps = {
   probes: ProbeStore;
   /** The reverse proxy in front of replicas; null where traffic is not routed (some tests). */
   proxy: TrafficRouter | null;
+  signInThrottle: SignInThrottle;
+  /** The bearer token GET /api/metrics wants; null when metrics are public (CAPSTAN_METRICS_PUBLIC). */
+  metricsToken: string | null;
 };
 
 export type ServiceContext = Deps & { actor: Actor };

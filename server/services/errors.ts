@@ -11,6 +11,15 @@ export class Precondition extends DomainError {}
 export class Forbidden extends DomainError {}
 export class Unauthorized extends DomainError {}
 export class Invalid extends DomainError {}
+/** Too many attempts (sign-in guesses): try again after `retryAfterSeconds`. */
+export class TooManyAttempts extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
 /** A dependency (Docker, registry) failed; message is safe to show. */
 export class Unavailable extends DomainError {}
 

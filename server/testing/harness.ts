@@ -9,6 +9,7 @@ import { deployments, users, type Role } from '@/db/schema';
 import { DockerEngine } from '@/server/docker/engine';
 import { ControlLoop } from '@/server/engine/control-loop';
 import type { Deps, ServiceContext, UserActor } from '@/server/services/context';
+import { openSignInThrottle } from '@/server/services/auth/sign-in-throttle';
 import { EventBus } from '@/server/services/events/bus';
 import { TrafficRouter } from '@/server/proxy/traffic-router';
 import { ProbeStore } from '@/server/services/health/probe-store';
@@ -70,6 +71,8 @@ export async function makeHarness(opts: { secretKeyHex?: string; proxy?: boolean
     proxy: opts.proxy
       ? new TrafficRouter({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'capstan-proxy-')) })
       : null,
+    signInThrottle: await openSignInThrottle(handle.pool),
+    metricsToken: `test-metrics-${crypto.randomBytes(8).toString('hex')}`,
   };
   await deps.proxy?.start();
   const loops: ControlLoop[] = [];

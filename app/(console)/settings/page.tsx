@@ -8,7 +8,10 @@ export const metadata: Metadata = { title: 'Settings' };
 export default async function SettingsPage() {
   const status = await authStatus();
   if (status.user?.role !== 'admin') return <AdminOnly title="Settings" />;
-  await prefetch(trpc.registries.list.queryOptions());
+  await Promise.all([
+    prefetch(trpc.registries.list.queryOptions()),
+    prefetch(trpc.metrics.scrapeAccess.queryOptions()),
+  ]);
   return (
     <HydrateClient>
       <SettingsClient />

@@ -1,6 +1,7 @@
 import { env } from '@/server/env';
 import { setupSchema, signInSchema } from '@/server/services/auth/schema';
 import { createSession, SESSION_COOKIE, signIn, signOut } from '@/server/services/auth/sessions';
+import { TooManyAttempts } from '@/server/services/errors';
 import { needsSetup, setupFirstAdmin } from '@/server/services/users/manage';
 import { createTRPCRouter, publicProcedure, type TrpcContext } from '../trpc';
 
@@ -27,7 +28,10 @@ export const authRouter = createTRPCRouter({
   }),
 
   signIn: publicProcedure.input(signInSchema).mutation(async ({ ctx, input }) => {
-    const { token, expiresAt, user } = await signIn(ctx.deps.db, input, ctx.origin);
+    const { token, expiresAt, user } = await signIn(ctx.deps, input, ctx.origin).catch((err: unknown) => {
+      if (err instanceof TooManyAttempts) ctx.resHeaders?.set('retry-after', String(err.retryAfterSeconds));
+      throw err;
+    });
     setSessionCookie(ctx, token, expiresAt);
     return user;
   }),

@@ -6,12 +6,13 @@ import {
   sloInput,
   uptimeInput,
 } from '@/server/services/metrics/schema';
+import { metricsScrapeAccess } from '@/server/services/metrics/scrape-token';
 import { metricSeries } from '@/server/services/metrics/series';
 import { setSloTarget } from '@/server/services/metrics/set-slo-target';
 import { sloStatus } from '@/server/services/metrics/slo';
 import { sparklines } from '@/server/services/metrics/sparklines';
 import { uptime } from '@/server/services/metrics/uptime';
-import { createTRPCRouter, operatorProcedure, viewerProcedure } from '../trpc';
+import { adminProcedure, createTRPCRouter, operatorProcedure, viewerProcedure } from '../trpc';
 
 export const metricsRouter = createTRPCRouter({
   series: viewerProcedure.input(metricSeriesInput).query(({ ctx, input }) => metricSeries(ctx.svc, input)),
@@ -22,4 +23,6 @@ export const metricsRouter = createTRPCRouter({
     .input(setSloTargetInput)
     .mutation(({ ctx, input }) => setSloTarget(ctx.svc, input)),
   dora: viewerProcedure.input(doraInput).query(({ ctx, input }) => dora(ctx.svc, input)),
+  /** The token Prometheus sends to GET /api/metrics (admins only). */
+  scrapeAccess: adminProcedure.query(({ ctx }) => metricsScrapeAccess(ctx.svc)),
 });

@@ -31,16 +31,12 @@ describe('first run and sessions', () => {
 
   it('signs in with the right password only, and signs out', async () => {
     await expect(
-      signIn(h.db, { email: adminEmail, password: 'wrong password!' }, origin),
+      signIn(h, { email: adminEmail, password: 'wrong password!' }, origin),
     ).rejects.toBeInstanceOf(Unauthorized);
-    await expect(signIn(h.db, { email: 'nobody@test.local', password: 'whatever' }, origin)).rejects.toThrow(
+    await expect(signIn(h, { email: 'nobody@test.local', password: 'whatever' }, origin)).rejects.toThrow(
       'Email or password is wrong.',
     );
-    const { token, user } = await signIn(
-      h.db,
-      { email: adminEmail, password: 'correct horse battery' },
-      origin,
-    );
+    const { token, user } = await signIn(h, { email: adminEmail, password: 'correct horse battery' }, origin);
     expect(user.role).toBe('admin');
     expect(await resolveSession(h.db, token, origin)).toMatchObject({ email: adminEmail, role: 'admin' });
     expect(await resolveSession(h.db, token + 'x', origin)).toBeNull();
@@ -50,11 +46,7 @@ describe('first run and sessions', () => {
 
   it('ends the sessions of a disabled user and refuses to disable the last admin', async () => {
     const admin = await h.as('admin');
-    const { token, user } = await signIn(
-      h.db,
-      { email: adminEmail, password: 'correct horse battery' },
-      origin,
-    );
+    const { token, user } = await signIn(h, { email: adminEmail, password: 'correct horse battery' }, origin);
     await setDisabled(admin, { userId: user.id, disabled: true });
     expect(await resolveSession(h.db, token, origin)).toBeNull();
     await expect(setDisabled(admin, { userId: admin.actor.id, disabled: true })).rejects.toThrow(

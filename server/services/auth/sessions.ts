@@ -7,6 +7,7 @@ import type { UserActor } from '../context';
 import { Unauthorized } from '../errors';
 import { verifyPassword } from './password';
 import type { signInSchema } from './schema';
+import type { SignInThrottle } from './sign-in-throttle';
 
 export const SESSION_COOKIE = 'capstan_session';
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -28,10 +29,17 @@ export async function createSession(db: Db, userId: string, origin: Origin) {
 const DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$1Q3JvR2n8hJb0Vb4kQ0v2b8b8J0S3s1iQ8l3o2s0b1c';
 
-export async function signIn(db: Db, input: z.infer<typeof signInSchema>, origin: Origin) {
+/** Checks the password, throttled per account and address (TooManyAttempts), and opens a session. */
+export async function signIn(
+  { db, signInThrottle }: { db: Db; signInThrottle: SignInThrottle },
+  input: z.infer<typeof signInSchema>,
+  origin: Origin,
+) {
+  const attempt = await signInThrottle.admit(input.email, origin.ip);
   const [user] = await db.select().from(users).where(eq(users.email, input.email)).limit(1);
   const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, input.password);
   if (!user || !ok || user.disabled) throw new Unauthorized('Email or password is wrong.');
+  await attempt.succeeded();
   const session = await createSession(db, user.id, origin);
   return { ...session, user: { id: user.id, email: user.email, name: user.name, role: user.role } };
 }

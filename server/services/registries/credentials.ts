@@ -6,14 +6,10 @@ import { assertRole } from '../auth/policy';
 import type { Deps, ServiceContext } from '../context';
 import { Conflict, isUniqueViolation } from '../errors';
 import { safeText } from '../safe-text';
+import { registryHostSchema } from './schema';
 
 export const saveRegistrySchema = z.object({
-  host: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .max(255, 'Registry host can have at most 255 characters')
-    .regex(/^[a-z0-9.-]+(:[0-9]+)?$/, 'Registry host looks like registry.example.com or localhost:5000'),
+  host: registryHostSchema,
   username: safeText('Username')
     .trim()
     .min(1, 'Username is required')

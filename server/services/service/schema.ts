@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registryHostProblem } from '../registries/schema';
 import { safeText } from '../safe-text';
 
 const IMAGE_RE =
@@ -164,7 +165,14 @@ export const serviceSpecSchema = z.object({
     .trim()
     .min(1, 'Image is required')
     .max(255)
-    .regex(IMAGE_RE, 'Image must look like name, org/name or registry.example.com/org/name (no tag here)'),
+    .regex(IMAGE_RE, 'Image must look like name, org/name or registry.example.com/org/name (no tag here)')
+    .superRefine((image, ctx) => {
+      // Docker reads the first part as a registry when it has a dot or a port or is localhost.
+      const [first, ...rest] = image.split('/');
+      if (rest.length === 0 || !first || !(/[.:]/.test(first) || first === 'localhost')) return;
+      const problem = registryHostProblem(first);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   tag: z
     .string()
     .trim()
