@@ -34,8 +34,8 @@ ensure_node_deps() {
   local stamp=node_modules/.capstan-lock-hash want
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
-  say "installing npm dependencies"
-  npm install --no-audit --no-fund --loglevel=error || die "npm install failed"
+  say "installing npm dependencies (npm ci: exactly what package-lock.json says)"
+  npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed"
   echo "$want" >"$stamp"
 }
 
