@@ -147,6 +147,12 @@ describe('replicas that went wrong', () => {
     expect(starts(actions)).toEqual([2]);
   });
 
+  it('replaces a replica Docker is stuck removing, and leaves the removal to Docker', () => {
+    const stuck = r(2, 1, { state: 'removing' });
+    const { actions } = run({ intent: intent(), replicas: [r(2, 0), stuck, r(2, 2)] });
+    expect(actions).toEqual([{ type: 'start', index: 1, revision: 2, reason: '3 replica(s) wanted' }]);
+  });
+
   it('drains the younger of two replicas with one index', () => {
     const older = r(2, 0, { createdAt: NOW - 10_000 });
     const younger = r(2, 0, { createdAt: NOW - 1000 });

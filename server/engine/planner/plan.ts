@@ -33,6 +33,9 @@ export function plan(input: PlanInput): PlanResult {
   // made anew: nothing else would ever start it.
   const live: ObservedReplica[] = [];
   for (const c of input.replicas) {
+    // Docker is removing it already (a removal it may be stuck in): it counts for nothing, and its place is
+    // filled like any missing replica's.
+    if (c.state === 'removing') continue;
     if (c.state === 'created')
       actions.push({
         type: 'remove',
