@@ -155,6 +155,8 @@ export class Executor {
           break;
         }
         case 'succeed-deployment':
+          // The last old replica retired in this pass must be out of traffic (its stop begun), not draining.
+          if (a.afterRetiring.some((id) => outcomes.get(id) === 'draining')) break;
           await succeedDeployment(ctx, a.deploymentId, { healthy: a.healthy, seconds: a.seconds });
           result = 'progress';
           break;

@@ -221,6 +221,16 @@ describe('a rolling update', () => {
     expect(res.actions.at(-1)).toMatchObject({ type: 'succeed-deployment', deploymentId: 'd1', healthy: 3 });
   });
 
+  it('succeeds in the pass that retires the last old replica, once that one is out of traffic', () => {
+    const last = r(1, 0);
+    const res = run({
+      intent: intent({ deployment: active }),
+      replicas: [...[0, 1, 2].map((i) => r(2, i)), last],
+    });
+    expect(retired(res.actions)).toEqual([last.id]);
+    expect(res.actions.at(-1)).toMatchObject({ type: 'succeed-deployment', afterRetiring: [last.id] });
+  });
+
   it('converges to a count changed during the rollout (3 → 5)', () => {
     const res = run({
       intent: intent({ deployment: active, replicas: 5 }),

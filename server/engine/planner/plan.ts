@@ -175,13 +175,11 @@ export function plan(input: PlanInput): PlanResult {
   }
 
   const stillOutdated = outdated.filter((c) => c.retiring !== 'stopping' && !step.retire.includes(c));
-  const retiredNow = step.retire.length > 0;
   const availableNew = mine.filter(
     (c) => isHealthy(c) && now - (c.health.healthySince ?? now) >= strategy.minReadySeconds * 1000,
   ).length;
   if (
     active &&
-    !retiredNow &&
     stillOutdated.length === 0 &&
     mine.length === intent.replicas &&
     availableNew >= intent.replicas &&
@@ -192,6 +190,7 @@ export function plan(input: PlanInput): PlanResult {
       deploymentId: active.id,
       healthy: availableNew,
       seconds: (now - (active.startedAt ?? now)) / 1000,
+      afterRetiring: step.retire.map((c) => c.id),
     });
   } else if (active) waiting = true;
   if (live.some((c) => c.retiring === 'draining')) waiting = true;

@@ -92,7 +92,14 @@ export type Action =
       containerId: string | null;
       error?: string;
     }
-  | { type: 'succeed-deployment'; deploymentId: string; healthy: number; seconds: number };
+  | {
+      type: 'succeed-deployment';
+      deploymentId: string;
+      healthy: number;
+      seconds: number;
+      /** Outdated replicas retired in this same pass: it succeeds only once none of them is still draining. */
+      afterRetiring: string[];
+    };
 
 export type PlanResult = {
   actions: Action[];
