@@ -11,18 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { BALANCING_DEFAULTS, RETRY_ONLY_SAFE_METHODS } from '@/server/proxy/config';
 import { waitFor } from '@/server/testing/harness';
+import { sampleSpec } from '@/server/testing/harness';
 import { docker, poll, sh } from './docker-cli';
 
 /** The health check both systems run in the benches: the sample's /healthz, as Capstan's spec states it. */
-export const benchHealth = {
-  type: 'http' as const,
-  path: '/healthz',
-  intervalSeconds: 0.5,
-  timeoutSeconds: 1,
-  healthyThreshold: 1,
-  unhealthyThreshold: 2,
-  startPeriodSeconds: 2,
-};
+export const benchHealth = sampleSpec().healthCheck;
 
 /** `docker service create` options for the same check (the image's own `sample probe`). */
 export const swarmHealthArgs = [

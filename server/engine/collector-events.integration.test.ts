@@ -4,6 +4,7 @@ import { containerSamples, services } from '@/db/schema';
 import { createService } from '@/server/services/service/create';
 import { makeHarness, sampleSpec, uniqueName, waitFor, type Harness } from '@/server/testing/harness';
 import { MetricsCollector, type TickSummary } from './collector';
+import { NO_RESOURCES } from '@/server/services/service/schema';
 
 let h: Harness;
 let collector: MetricsCollector;
@@ -41,13 +42,7 @@ function startReplica(replica: number) {
     image: 'capstan-sample:v1',
     env: {},
     port: 8080,
-    resources: {
-      cpus: null,
-      memoryMb: null,
-      cpuReservation: null,
-      memoryReservationMb: null,
-      pidsLimit: null,
-    },
+    resources: NO_RESOURCES,
     generation: 0,
     labels: {},
   });
